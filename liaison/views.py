@@ -1,0 +1,48 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+
+from responsibility_areas.models import LEADER_ROLES, Role
+from responsibility_areas.selectors import child_level_counts, current_area, level_counts, user_roles
+
+from .models import AuditEvent
+
+AUDIT_READERS = {Role.ADMINISTRATOR, Role.SUPERVISOR, Role.COUNTY_LEADER}
+
+
+@login_required
+def home(request):
+    """One home page, its panels chosen by the user's roles."""
+    roles = user_roles(request.user)
+    area = current_area(request)
+    context = {
+        "area": area,
+        "is_leader": request.user.is_superuser or bool(roles & set(LEADER_ROLES)),
+        "is_clerk": Role.CLERK in roles,
+        "is_cadre": Role.CADRE in roles,
+        "is_supervisor": Role.SUPERVISOR in roles,
+        "totals": level_counts(area) if area else {},
+        "children": child_level_counts(area) if area else [],
+    }
+    return render(request, "liaison/home.html", context)
+
+
+@login_required
+def audit_log(request):
+    if not (request.user.is_superuser or user_roles(request.user) & AUDIT_READERS):
+        raise Http404
+    events = AuditEvent.objects.visible_to(request.user).select_related("actor")
+    action = request.GET.get("action", "").strip()
+    if action:
+        events = events.filter(action__startswith=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "liaison/audit_log.html", {"page": page, "action": action})
+
+
+def health(request):
+    """Liveness for the load balancer: the database must answer; the broker may be down."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"database": "ok"})

@@ -1,0 +1,34 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+from .scoping import scope_paths
+from .selectors import current_area, user_roles
+
+# (url name, label, roles that see it; None = everyone signed in)
+NAVIGATION = [
+    ("home", _("Home"), None),
+    ("responsibility_areas:index", _("Responsibility areas"), None),
+    ("audit_log", _("Change log"), {Role.ADMINISTRATOR, Role.SUPERVISOR, Role.COUNTY_LEADER}),
+    ("api-docs", _("API"), {Role.ADMINISTRATOR}),
+]
+
+
+def scope(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = user_roles(user)
+    nav = [
+        {"url": reverse(name), "label": label, "active": request.path == reverse(name)}
+        for name, label, allowed in NAVIGATION
+        if allowed is None or user.is_superuser or roles & allowed
+    ]
+    if user.is_staff:
+        nav.append({"url": reverse("admin:index"), "label": _("Administration"), "active": False})
+    return {
+        "nav_items": nav,
+        "user_roles": roles,
+        "current_area": current_area(request),
+        "has_scope": bool(scope_paths(user)),
+    }

@@ -1,0 +1,203 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from .scoping import ScopedQuerySet, today
+
+__all__ = ["Area", "AreaLocated", "Level", "Membership", "Role", "ScopedQuerySet"]
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City / prefecture")
+    COUNTY = "county", _("County / district")
+    TOWNSHIP = "township", _("Township / town / subdistrict")
+    DEPARTMENT = "department", _("County department")
+    VILLAGE = "village", _("Village")
+    COMMUNITY = "community", _("Community")
+    GROUP = "group", _("Village group")
+
+
+# How far down the tree a level sits; a child must sit strictly lower than its parent.
+LEVEL_RANK = {
+    Level.PROVINCE: 0,
+    Level.CITY: 1,
+    Level.COUNTY: 2,
+    Level.TOWNSHIP: 3,
+    Level.DEPARTMENT: 3,
+    Level.VILLAGE: 4,
+    Level.COMMUNITY: 4,
+    Level.GROUP: 5,
+}
+# Levels whose subtree shares one township id on denormalised rows.
+TOWNSHIP_LEVELS = (Level.TOWNSHIP, Level.DEPARTMENT)
+
+
+class AreaQuerySet(ScopedQuerySet, MP_NodeQuerySet):
+    scope_field = "path"
+
+
+class AreaManager(MP_NodeManager):
+    def get_queryset(self):
+        return AreaQuerySet(self.model, using=self._db).order_by("path")
+
+    def visible_to(self, user):
+        return self.get_queryset().visible_to(user)
+
+    def subtree_of(self, area):
+        return self.get_queryset().subtree_of(area)
+
+
+class Area(MP_Node):
+    """A responsibility area (民情责任区): one node of the province > ... > group tree."""
+
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    division_code = models.CharField(
+        _("division code"),
+        max_length=12,
+        blank=True,
+        db_index=True,
+        help_text=_("Official 12-digit statistical division code, where the area has one."),
+    )
+
+    objects = AreaManager()
+
+    node_order_by = None
+
+    class Meta:
+        verbose_name = _("responsibility area")
+        verbose_name_plural = _("responsibility areas")
+        indexes = [models.Index(fields=["level", "depth"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("responsibility_areas:detail", args=[self.pk])
+
+    @property
+    def rank(self) -> int:
+        return LEVEL_RANK[self.level]
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of the ancestors, root first (derived from the path itself)."""
+        step = self.steplen
+        return [self.path[:i] for i in range(step, len(self.path), step)]
+
+    def nearest(self, levels) -> "Area | None":
+        """This area or its nearest ancestor whose level is in ``levels``."""
+        if self.level in levels:
+            return self
+        return (
+            Area.objects.filter(path__in=self.ancestor_paths(), level__in=levels)
+            .order_by("-depth")
+            .first()
+        )
+
+
+class AreaLocatedQuerySet(ScopedQuerySet):
+    scope_field = "area_path"
+
+
+class AreaLocated(models.Model):
+    """Abstract base for big tables: the area path and county/township ids denormalised.
+
+    A subtree filter is then one prefix scan on ``area_path`` and a per-county or
+    per-township GROUP BY needs no join. ``responsibility_areas.services.move_area``
+    keeps these columns right on every concrete subclass.
+    """
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
+    area_path = models.CharField(_("area path"), max_length=255, db_index=True, editable=False)
+    county = models.ForeignKey(
+        Area,
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    township = models.ForeignKey(
+        Area,
+        verbose_name=_("township"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = AreaLocatedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def place_in(self, area: Area) -> None:
+        """Set the area and its denormalised columns (services call this before saving)."""
+        self.area = area
+        self.area_path = area.path
+        county = area.nearest([Level.COUNTY])
+        township = area.nearest(TOWNSHIP_LEVELS)
+        self.county_id = county.pk if county else None
+        self.township_id = township.pk if township else None
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("Clerk")
+    CADRE = "cadre", _("Cadre")
+    TOWNSHIP_LEADER = "township_leader", _("Township leader")
+    COUNTY_LEADER = "county_leader", _("County leader")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+LEADER_ROLES = (Role.TOWNSHIP_LEADER, Role.COUNTY_LEADER)
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    scope_field = "area__path"
+
+    def active(self, on=None):
+        on = on or today()
+        # end_date is the day the role ended: from that day on it grants nothing.
+        return self.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gt=on))
+
+
+class Membership(models.Model):
+    """A user's role in an area; it grants sight of the area's whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    start_date = models.DateField(_("start date"), default=today)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "area", "role"],
+                condition=Q(end_date__isnull=True),
+                name="one_open_membership_per_role",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.area}"
