@@ -5,7 +5,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 from responsibility_areas.models import LEADER_ROLES, Role
-from responsibility_areas.selectors import child_level_counts, current_area, level_counts, user_roles
+from responsibility_areas.selectors import (
+    child_level_counts,
+    current_area,
+    level_counts,
+    user_roles,
+)
 
 from .models import AuditEvent
 

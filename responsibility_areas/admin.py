@@ -51,7 +51,10 @@ class MembershipAdmin(admin.ModelAdmin):
             services.end_membership(actor=request.user, membership=obj, end_date=obj.end_date)
         else:
             saved = services.grant_membership(
-                actor=request.user, user=obj.user, area=obj.area, role=obj.role,
+                actor=request.user,
+                user=obj.user,
+                area=obj.area,
+                role=obj.role,
                 start_date=obj.start_date,
             )
             obj.pk = saved.pk

@@ -17,8 +17,17 @@ class AreaSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Area
-        fields = ["id", "name", "level", "level_display", "division_code", "depth", "path",
-                  "numchild", "parent"]
+        fields = [
+            "id",
+            "name",
+            "level",
+            "level_display",
+            "division_code",
+            "depth",
+            "path",
+            "numchild",
+            "parent",
+        ]
         read_only_fields = fields
 
 
@@ -27,7 +36,9 @@ class AreaFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(lookup_expr="contains")
     division_code = django_filters.CharFilter(lookup_expr="startswith")
     parent = django_filters.NumberFilter(method="filter_parent", label="parent area id")
-    subtree = django_filters.NumberFilter(method="filter_subtree", label="area id: its whole subtree")
+    subtree = django_filters.NumberFilter(
+        method="filter_subtree", label="area id: its whole subtree"
+    )
 
     class Meta:
         model = Area
@@ -49,7 +60,9 @@ class AreaFilter(django_filters.FilterSet):
 
 
 def with_parent_id(queryset):
-    parent = Area.objects.filter(path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Area.steplen))
+    parent = Area.objects.filter(
+        path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Area.steplen)
+    )
     return queryset.annotate(parent_id=Subquery(parent.values("pk")[:1]))
 
 

@@ -22,7 +22,9 @@ PROVINCE_CODE, CITY_CODE = "53", "5308"
 TOWNSHIPS_PER_COUNTY = [7, 9, 15, 13, 10, 9, 7, 6, 20, 7]
 VILLAGES, COMMUNITIES = 993, 39
 # 思茅区's real towns and townships.
-REAL_TOWNSHIPS = {"530802": ["思茅镇", "南屏镇", "倚象镇", "思茅港镇", "六顺镇", "龙潭乡", "云仙乡"]}
+REAL_TOWNSHIPS = {
+    "530802": ["思茅镇", "南屏镇", "倚象镇", "思茅港镇", "六顺镇", "龙潭乡", "云仙乡"]
+}
 DEPARTMENTS = ["民政局", "农业农村局", "卫生健康局"]
 
 _FIRST = "勐芒曼那糯景南龙富民永太新平安碧文谦忠联团和勐大小上下东西回"
@@ -69,10 +71,13 @@ def demo_specs() -> list[AreaSpec]:
             is_town = name.endswith("镇")
             segment = (100 if is_town else 200) + t + 1
             tkey = f"{ckey}t{t}"
-            specs.append(AreaSpec(tkey, ckey, name, Level.TOWNSHIP, f"{county.code}{segment:03d}000"))
+            specs.append(
+                AreaSpec(tkey, ckey, name, Level.TOWNSHIP, f"{county.code}{segment:03d}000")
+            )
             with_community = t_index < COMMUNITIES
-            specs += _villages(rng, tkey, specs[-1].division_code, villages_per_township[t_index],
-                               with_community)
+            specs += _villages(
+                rng, tkey, specs[-1].division_code, villages_per_township[t_index], with_community
+            )
             t_index += 1
     return specs
 
@@ -85,8 +90,11 @@ def _villages(rng, tkey: str, tcode: str, n_villages: int, with_community: bool)
         specs.append(AreaSpec(f"{tkey}s1", tkey, name, Level.COMMUNITY, f"{tcode[:9]}001"))
     for v in range(n_villages):
         vkey = f"{tkey}v{v}"
-        specs.append(AreaSpec(vkey, tkey, _name(rng, taken, "村"), Level.VILLAGE,
-                              f"{tcode[:9]}{200 + v + 1:03d}"))
+        specs.append(
+            AreaSpec(
+                vkey, tkey, _name(rng, taken, "村"), Level.VILLAGE, f"{tcode[:9]}{200 + v + 1:03d}"
+            )
+        )
         for g in range(rng.randint(4, 8)):
             group = f"{_GROUP[g]}组" if rng.random() < 0.5 else f"第{_NUMERALS[g]}村民小组"
             specs.append(AreaSpec(f"{vkey}g{g}", vkey, group, Level.GROUP))

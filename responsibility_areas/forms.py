@@ -13,7 +13,9 @@ class MoveAreaForm(forms.Form):
 
     def __init__(self, *args, area: Area, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        parent_ranks = [lvl for lvl, rank in LEVEL_RANK.items() if rank == LEVEL_RANK[area.level] - 1]
-        self.fields["new_parent"].queryset = (
-            candidates.filter(level__in=parent_ranks).exclude(path__startswith=area.path)
+        parent_ranks = [
+            lvl for lvl, rank in LEVEL_RANK.items() if rank == LEVEL_RANK[area.level] - 1
+        ]
+        self.fields["new_parent"].queryset = candidates.filter(level__in=parent_ranks).exclude(
+            path__startswith=area.path
         )

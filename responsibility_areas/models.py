@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -147,6 +148,11 @@ class AreaLocated(models.Model):
         township = area.nearest(TOWNSHIP_LEVELS)
         self.county_id = county.pk if county else None
         self.township_id = township.pk if township else None
+
+
+def located_models() -> list[type["AreaLocated"]]:
+    """Every concrete model that carries a denormalised area path."""
+    return [m for m in apps.get_models() if issubclass(m, AreaLocated)]
 
 
 class Role(models.TextChoices):

@@ -82,5 +82,24 @@ def visible_roots(user) -> list:
     return list(Area.objects.filter(path__in=paths))
 
 
+def can_manage_areas(user, area) -> bool:
+    """Administrators of an enclosing area (or superusers) may change the tree there."""
+    if user.is_superuser:
+        return True
+    return (
+        _membership()
+        .objects.active()
+        .filter(user=user, role="administrator")
+        .filter(area__path__in=area.ancestor_paths() + [area.path])
+        .exists()
+    )
+
+
+def _membership():
+    from responsibility_areas.models import Membership
+
+    return Membership
+
+
 def today():
     return timezone.localdate()

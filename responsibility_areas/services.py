@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.apps import apps
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from liaison.lib import audit
 
-from .models import LEVEL_RANK, TOWNSHIP_LEVELS, Area, AreaLocated, Level, Membership, Role
-from .scoping import forget_scope, today
+from .models import LEVEL_RANK, TOWNSHIP_LEVELS, Area, Level, Membership, located_models
+from .scoping import can_manage_areas, forget_scope, today
 
 
 class AreaError(Exception):
@@ -30,22 +29,10 @@ class AreaSpec:
     """One node to ensure: ``parent`` is another spec's key, an existing Area, or None."""
 
     key: str
-    parent: "str | Area | None"
+    parent: str | Area | None
     name: str
     level: str
     division_code: str = ""
-
-
-def can_manage_areas(user, area: Area) -> bool:
-    """Administrators of an enclosing area (or superusers) may change the tree there."""
-    if user.is_superuser:
-        return True
-    return (
-        Membership.objects.active()
-        .filter(user=user, role=Role.ADMINISTRATOR)
-        .filter(area__path__in=area.ancestor_paths() + [area.path])
-        .exists()
-    )
 
 
 def _check_child_level(parent_level: str | None, level: str) -> None:
@@ -90,8 +77,14 @@ def ensure_area_tree(*, actor, specs: list[AreaSpec], actor_name: str = "") -> d
         depth = len(parent_path) // Area.steplen + 1
         path = Area._get_path(parent_path, depth, step)
         new_nodes.append(
-            Area(path=path, depth=depth, numchild=0, name=spec.name, level=spec.level,
-                 division_code=spec.division_code)
+            Area(
+                path=path,
+                depth=depth,
+                numchild=0,
+                name=spec.name,
+                level=spec.level,
+                division_code=spec.division_code,
+            )
         )
         existing[(parent_path, spec.name)] = (None, path, spec.level)
         resolved[spec.key] = (path, spec.level)
@@ -146,20 +139,25 @@ def _common_prefix(paths: list[str]) -> str:
 def create_area(*, actor, parent: Area, name: str, level: str, division_code: str = "") -> Area:
     _require_manager(actor, parent)
     _check_child_level(parent.level, level)
-    if Area.objects.filter(path__startswith=parent.path, depth=parent.depth + 1, name=name).exists():
-        raise AreaError("duplicate", _("%(parent)s already has an area named %(name)s.")
-                        % {"parent": parent.name, "name": name})
+    if Area.objects.filter(
+        path__startswith=parent.path, depth=parent.depth + 1, name=name
+    ).exists():
+        raise AreaError(
+            "duplicate",
+            _("%(parent)s already has an area named %(name)s.")
+            % {"parent": parent.name, "name": name},
+        )
     area = Area(name=name, level=level, division_code=division_code)
     area.full_clean(exclude=["path", "depth", "numchild"])
     area = Area.objects.add_child(parent, instance=area)
-    audit.record(actor=actor, action="area.created", obj=area, area_path=area.path,
-                 data={"name": name, "level": level})
+    audit.record(
+        actor=actor,
+        action="area.created",
+        obj=area,
+        area_path=area.path,
+        data={"name": name, "level": level},
+    )
     return area
-
-
-def located_models() -> list[type[AreaLocated]]:
-    """Every concrete model that carries a denormalised area path."""
-    return [m for m in apps.get_models() if issubclass(m, AreaLocated)]
 
 
 @audit.service
@@ -177,7 +175,10 @@ def move_area(*, actor, area: Area, new_parent: Area) -> Area:
     area.refresh_from_db()
     _repath_located_rows(area, old_path)
     audit.record(
-        actor=actor, action="area.moved", obj=area, area_path=area.path,
+        actor=actor,
+        action="area.moved",
+        obj=area,
+        area_path=area.path,
         data={"from_path": old_path, "from_parent": old_parent_path, "to_parent": new_parent.pk},
     )
     return area
@@ -185,9 +186,7 @@ def move_area(*, actor, area: Area, new_parent: Area) -> Area:
 
 def _repath_located_rows(area: Area, old_path: str) -> None:
     """Rewrite area_path (and county/township ids where they changed) in one UPDATE per table."""
-    changes: dict = {
-        "area_path": Concat(Value(area.path), Substr("area_path", len(old_path) + 1))
-    }
+    changes: dict = {"area_path": Concat(Value(area.path), Substr("area_path", len(old_path) + 1))}
     if LEVEL_RANK[area.level] > LEVEL_RANK[Level.COUNTY]:
         county = area.nearest([Level.COUNTY])
         changes["county_id"] = county.pk if county else None
@@ -220,8 +219,12 @@ def grant_membership(
     membership.save()
     forget_scope(user)
     audit.record(
-        actor=actor, actor_name=actor_name, action="membership.granted", obj=membership,
-        area_path=area.path, data={"user": user.get_username(), "role": role},
+        actor=actor,
+        actor_name=actor_name,
+        action="membership.granted",
+        obj=membership,
+        area_path=area.path,
+        data={"user": user.get_username(), "role": role},
     )
     return membership
 
@@ -235,10 +238,14 @@ def end_membership(*, actor, membership: Membership, end_date: date | None = Non
     Membership.objects.filter(pk=membership.pk).update(end_date=end_date)
     membership.end_date = end_date
     forget_scope(membership.user)
-    audit.record(actor=actor, action="membership.ended", obj=membership,
-                 area_path=membership.area.path, data={"end_date": end_date.isoformat()})
+    audit.record(
+        actor=actor,
+        action="membership.ended",
+        obj=membership,
+        area_path=membership.area.path,
+        data={"end_date": end_date.isoformat()},
+    )
     return membership
-
 
 
 @audit.service
@@ -251,6 +258,11 @@ def update_area(*, actor, area: Area, changed: list[str]) -> Area:
         return area
     area.full_clean(exclude=["path", "depth", "numchild"])
     area.save(update_fields=fields)
-    audit.record(actor=actor, action="area.updated", obj=area, area_path=area.path,
-                 data={f: getattr(area, f) for f in fields})
+    audit.record(
+        actor=actor,
+        action="area.updated",
+        obj=area,
+        area_path=area.path,
+        data={f: getattr(area, f) for f in fields},
+    )
     return area

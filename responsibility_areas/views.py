@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from . import services
 from .forms import MoveAreaForm
 from .models import Area
-from .scoping import visible_roots
+from .scoping import can_manage_areas, visible_roots
 from .selectors import SESSION_KEY, breadcrumbs, child_level_counts, level_counts
 
 PICKER_LIMIT = 50
@@ -30,7 +30,7 @@ def index(request):
 def detail(request, pk):
     area = get_area_for(request.user, pk)
     move_form = None
-    if services.can_manage_areas(request.user, area) and area.depth > 1:
+    if can_manage_areas(request.user, area) and area.depth > 1:
         move_form = MoveAreaForm(area=area, candidates=Area.objects.visible_to(request.user))
     context = {
         "area": area,
@@ -47,12 +47,14 @@ def detail(request, pk):
 @require_POST
 def move(request, pk):
     area = get_area_for(request.user, pk)
-    if not services.can_manage_areas(request.user, area):
+    if not can_manage_areas(request.user, area):
         raise Http404
     form = MoveAreaForm(request.POST, area=area, candidates=Area.objects.visible_to(request.user))
     if form.is_valid():
         try:
-            services.move_area(actor=request.user, area=area, new_parent=form.cleaned_data["new_parent"])
+            services.move_area(
+                actor=request.user, area=area, new_parent=form.cleaned_data["new_parent"]
+            )
         except services.AreaError as exc:
             messages.error(request, exc.message)
         else:

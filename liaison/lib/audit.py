@@ -15,8 +15,9 @@ rolled back.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from django.db import transaction
 
@@ -40,7 +41,9 @@ def service(func: F) -> F:
             with transaction.atomic():
                 result = func(*args, **kwargs)
                 if frame[0] == 0:
-                    raise UnauditedWrite(f"{func.__module__}.{func.__qualname__} wrote no audit record")
+                    raise UnauditedWrite(
+                        f"{func.__module__}.{func.__qualname__} wrote no audit record"
+                    )
             return result
         finally:
             _frames.reset(token)

@@ -20,7 +20,13 @@ def test_clerk_sees_exactly_the_subtree_of_her_township(clerk_a):
 
 def test_county_leader_sees_the_whole_county_and_nothing_above(county_leader):
     assert names(Area.objects.visible_to(county_leader)) == {
-        "思茅区", "思茅镇", "甲村", "一组", "南屏镇", "乙村"}
+        "思茅区",
+        "思茅镇",
+        "甲村",
+        "一组",
+        "南屏镇",
+        "乙村",
+    }
 
 
 def test_superuser_sees_everything_and_a_user_without_membership_nothing(superuser, nobody, areas):
@@ -70,7 +76,9 @@ def test_sibling_area_cannot_be_made_current(client, clerk_a, areas):
     assert client.session["current_area_id"] == areas["va"].pk
 
 
-def test_sibling_area_cannot_be_moved_even_by_its_own_clerk(client, clerk_b_sibling, clerk_a, areas):
+def test_sibling_area_cannot_be_moved_even_by_its_own_clerk(
+    client, clerk_b_sibling, clerk_a, areas
+):
     client.force_login(clerk_a)
     url = reverse("responsibility_areas:move", args=[areas["vb"].pk])
     assert client.post(url, {"new_parent": areas["ta"].pk}).status_code == 404
@@ -106,7 +114,9 @@ def test_api_is_read_only_for_areas(api_client, clerk_a, areas):
 
 def test_api_needs_authentication_and_accepts_a_token(api_client, clerk_a):
     assert api_client.get("/api/v1/areas/").status_code in (401, 403)
-    token = api_client.post("/api/v1/auth/token/", {"username": "clerk_a", "password": "Correct-horse-9"})
+    token = api_client.post(
+        "/api/v1/auth/token/", {"username": "clerk_a", "password": "Correct-horse-9"}
+    )
     assert token.status_code == 200
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
     assert len(api_client.get("/api/v1/areas/").json()["results"]) == 3

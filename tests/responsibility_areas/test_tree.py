@@ -3,7 +3,13 @@ import pytest
 from liaison.models import AuditEvent
 from responsibility_areas.models import Area, Level
 from responsibility_areas.services import (
-    AreaError, AreaSpec, create_area, ensure_area_tree, move_area, update_area)
+    AreaError,
+    AreaSpec,
+    create_area,
+    ensure_area_tree,
+    move_area,
+    update_area,
+)
 from tests.conftest import TREE
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +19,13 @@ def test_tree_is_consistent_for_treebeard(areas):
     assert Area.objects.find_problems() == ([], [], [], [], [])
     assert Area.objects.get_parent(areas["ta"]) == areas["ca"]
     assert Area.objects.get(pk=areas["ca"].pk).numchild == 2
-    assert [a.name for a in Area.objects.get_ancestors(areas["ga"])] == ["云南省", "普洱市", "思茅区", "思茅镇", "甲村"]
+    assert [a.name for a in Area.objects.get_ancestors(areas["ga"])] == [
+        "云南省",
+        "普洱市",
+        "思茅区",
+        "思茅镇",
+        "甲村",
+    ]
 
 
 def test_ensuring_the_same_tree_twice_changes_nothing(areas):
@@ -26,7 +38,9 @@ def test_ensuring_the_same_tree_twice_changes_nothing(areas):
 
 
 def test_new_nodes_are_appended_after_existing_siblings(areas):
-    more = ensure_area_tree(actor=None, specs=[AreaSpec("x", areas["ca"], "倚象镇", Level.TOWNSHIP)])
+    more = ensure_area_tree(
+        actor=None, specs=[AreaSpec("x", areas["ca"], "倚象镇", Level.TOWNSHIP)]
+    )
     assert Area.objects.get_parent(more["x"]) == areas["ca"]
     assert Area.objects.get(pk=areas["ca"].pk).numchild == 3
     assert Area.objects.find_problems() == ([], [], [], [], [])
@@ -66,7 +80,9 @@ def test_create_and_rename_are_audited(areas, city_admin):
     area = create_area(actor=city_admin, parent=areas["ta"], name="新村", level=Level.VILLAGE)
     area.name = "新华村"
     update_area(actor=city_admin, area=area, changed=["name"])
-    actions = list(AuditEvent.objects.filter(object_id=str(area.pk)).values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(area.pk)).values_list("action", flat=True)
+    )
     assert sorted(actions) == ["area.created", "area.updated"]
     with pytest.raises(AreaError):
         create_area(actor=city_admin, parent=areas["ta"], name="新华村", level=Level.VILLAGE)

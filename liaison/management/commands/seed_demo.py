@@ -29,12 +29,20 @@ class Command(BaseCommand):
             areas = ensure_area_tree(actor=None, actor_name=ACTOR, specs=demo_specs())
             for username, surname, given, role, area_key, superuser in DEMO_USERS:
                 user = ensure_user(
-                    actor=None, actor_name=ACTOR, username=username, password=DEMO_PASSWORD,
-                    last_name=surname, first_name=given, is_superuser=superuser,
+                    actor=None,
+                    actor_name=ACTOR,
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    last_name=surname,
+                    first_name=given,
+                    is_superuser=superuser,
                 )
-                grant_membership(actor=None, actor_name=ACTOR, user=user, area=areas[area_key],
-                                 role=role)
+                grant_membership(
+                    actor=None, actor_name=ACTOR, user=user, area=areas[area_key], role=role
+                )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(areas)} areas."))
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for username, surname, given, role, area_key, _superuser in DEMO_USERS:
-            self.stdout.write(f"  {username:<16} {surname}{given}  {role.label}  {areas[area_key].name}")
+            self.stdout.write(
+                f"  {username:<16} {surname}{given}  {role.label}  {areas[area_key].name}"
+            )
