@@ -1,0 +1,101 @@
+"""Field encryption for personal information (PIPL; MLPS level-3 practice).
+
+AES-256-GCM with a random 96-bit nonce per value; the stored text is
+``v1:<base64(nonce || ciphertext+tag)>``. A keyed hash (HMAC-SHA256 with a key derived
+from the same secret) gives uniqueness and exact lookup without decrypting.
+
+The key comes from ``LIAISON_DATA_KEY`` (base64 of 32 bytes). The embedded default
+generates one into ``var/data_key`` only while no database exists beside it: a missing
+key next to an existing database stops the app with a clear message instead of
+silently starting over with a new key (which would make every stored ID unreadable).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+PREFIX = "v1:"
+
+
+class KeyMismatch(RuntimeError):
+    """Stored data was encrypted with another key."""
+
+
+@cache
+def _master_key() -> bytes:
+    raw = os.environ.get("LIAISON_DATA_KEY") or _embedded_key()
+    key = base64.b64decode(raw)
+    if len(key) != 32:
+        raise ImproperlyConfigured("LIAISON_DATA_KEY must be base64 of exactly 32 bytes.")
+    return key
+
+
+def _embedded_key() -> str:
+    path = settings.VAR_DIR / "data_key"
+    if path.exists():
+        return path.read_text().strip()
+    if "SECRET_KEY" in os.environ:  # a real deployment: its key must be configured
+        raise ImproperlyConfigured("Set LIAISON_DATA_KEY (base64 of 32 bytes) in production.")
+    if _has_encrypted_rows():
+        raise ImproperlyConfigured(
+            f"The data key {path} is missing but the database already holds encrypted data. "
+            "Restore the key file from your backup (or set LIAISON_DATA_KEY); a new key "
+            "would make every stored ID number unreadable."
+        )
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = base64.b64encode(os.urandom(32)).decode()
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _has_encrypted_rows() -> bool:
+    from django.db import connection
+
+    from liaison.models import Household
+
+    try:
+        return Household.objects.exists()
+    except Exception:  # the table does not exist yet (before migrate)
+        connection.close()
+        return False
+
+
+@cache
+def _subkey(purpose: bytes) -> bytes:
+    return hmac.new(_master_key(), purpose, hashlib.sha256).digest()
+
+
+def encrypt(plaintext: str) -> str:
+    if not plaintext:
+        return ""
+    nonce = os.urandom(12)
+    sealed = AESGCM(_subkey(b"encrypt")).encrypt(nonce, plaintext.encode(), None)
+    return PREFIX + base64.b64encode(nonce + sealed).decode()
+
+
+def decrypt(token: str) -> str:
+    if not token:
+        return ""
+    blob = base64.b64decode(token.removeprefix(PREFIX))
+    try:
+        return AESGCM(_subkey(b"encrypt")).decrypt(blob[:12], blob[12:], None).decode()
+    except Exception as exc:  # InvalidTag: wrong key or tampered value — never silent
+        raise KeyMismatch(
+            "Stored personal data cannot be decrypted with the configured data key."
+        ) from exc
+
+
+def blind_index(value: str) -> str:
+    """Keyed hash for uniqueness and exact lookup (same input, same output)."""
+    if not value:
+        return ""
+    return hmac.new(_subkey(b"index"), value.encode(), hashlib.sha256).hexdigest()
