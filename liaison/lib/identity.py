@@ -68,7 +68,7 @@ def check_id_number(raw: str, today: date | None = None) -> Checked:
             _("The date of birth in the ID number (%(born)s) is not plausible.")
             % {"born": born.isoformat()},
         )
-    expected = ric.calc_check_digit(value[:17])
+    expected = check_character(value[:17])
     if value[17] != expected:
         return Checked(
             value,
@@ -84,6 +84,15 @@ def check_id_number(raw: str, today: date | None = None) -> Checked:
             % {"code": value[:6]}
         )
     return checked
+
+
+def check_character(body17: str) -> str:
+    """The GB 11643 check character for the first 17 digits.
+
+    Trap: ``stdnum.cn.ric.calc_check_digit`` expects the number *with* a check position
+    and drops the last character, so passing the 17-digit body gives a wrong answer.
+    """
+    return ric.calc_check_digit(body17 + "0")
 
 
 def normalise_mobile(raw: str) -> str:

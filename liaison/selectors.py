@@ -1,0 +1,200 @@
+"""Reads over people and their links: set-based, in the database, over the area path.
+
+Coverage ("no household left behind") and quota compliance are GROUP BYs over the
+denormalised ``area_path`` prefix of the branch below the chosen area; per-cadre figures
+are correlated subqueries on the (cadre, visited_on) index, so they can be filtered and
+grouped without loading rows into Python.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import (
+    Case, Count, Exists, F, FloatField, IntegerField, OuterRef, Q, Subquery, Sum, Value, When,
+)
+from django.db.models.functions import Coalesce, Substr
+
+from responsibility_areas.models import Area
+
+from .models import (
+    CATEGORY_BITS,
+    IN_PERSON_KINDS,
+    MUST_VISIT_MASK,
+    Cadre,
+    Commitment,
+    ContactQuota,
+    Household,
+    HouseholdCategory,
+    Pairing,
+    QuotaBasis,
+    ResponsibilityAssignment,
+    Visit,
+    VisitHousehold,
+    VisitMatter,
+)
+
+POOR_BIT = CATEGORY_BITS[HouseholdCategory.POOR]
+
+
+def year_fraction(today: date) -> float:
+    """How much of ``today``'s year has passed (1 Jan = 1/365; never 0)."""
+    start = date(today.year, 1, 1)
+    days = (date(today.year + 1, 1, 1) - start).days
+    return ((today - start).days + 1) / days
+
+
+def active_pairing_exists(on: date | None = None):
+    return Exists(Pairing.objects.active(on).filter(household=OuterRef("pk")))
+
+
+def with_last_visit(households):
+    last = VisitHousehold.objects.filter(household=OuterRef("pk")).order_by("-visited_on")
+    return households.annotate(last_visit=Subquery(last.values("visited_on")[:1]))
+
+
+# --- Coverage --------------------------------------------------------------------------------
+
+
+def coverage_by_branch(area: Area) -> list[dict]:
+    """Per child of ``area``: households, must-visit households, and must-visit unpaired.
+
+    One GROUP BY over the path prefix of the child's length.
+    """
+    prefix_len = (area.depth + 1) * Area.steplen
+    rows = (
+        Household.objects.subtree_of(area)
+        .exclude(area_path=area.path)
+        .annotate(branch=Substr("area_path", 1, prefix_len),
+                  must=F("categories").bitand(MUST_VISIT_MASK),
+                  paired=active_pairing_exists())
+        .order_by()
+        .values("branch")
+        .annotate(
+            households=Count("id"),
+            must_visit=Count("id", filter=Q(must__gt=0)),
+            unpaired=Count("id", filter=Q(must__gt=0, paired=False)),
+        )
+    )
+    by_branch = {row["branch"]: row for row in rows}
+    children = Area.objects.filter(path__startswith=area.path, depth=area.depth + 1)
+    empty = {"households": 0, "must_visit": 0, "unpaired": 0}
+    return [{"area": child, **{k: by_branch.get(child.path, empty)[k] for k in empty}}
+            for child in children]
+
+
+def unpaired_must_visit(area: Area):
+    """Must-visit households of the subtree without an active pairing (to drill into)."""
+    return (Household.objects.subtree_of(area).must_visit()
+            .annotate(paired=active_pairing_exists()).filter(paired=False)
+            .select_related("area").order_by("area_path", "head_name"))
+
+
+def cadres_without_poor_household(area: Area):
+    """Cadres of the subtree not paired with any poor household (rule: at least one)."""
+    poor_pairing = Pairing.objects.active().filter(cadre=OuterRef("pk")).annotate(
+        poor=F("household__categories").bitand(POOR_BIT)).filter(poor__gt=0)
+    return (Cadre.objects.subtree_of(area).annotate(has_poor=Exists(poor_pairing))
+            .filter(has_poor=False).select_related("area").order_by("area_path", "name"))
+
+
+# --- Contact quotas --------------------------------------------------------------------------
+
+
+def _yearly(cadre_visits, year: int, expression):
+    rows = cadre_visits.filter(visited_on__year=year).order_by().values("cadre")
+    return Coalesce(Subquery(rows.annotate(v=expression).values("v")[:1], output_field=IntegerField()),
+                    Value(0))
+
+
+def _quota_case(rules: dict[str, int], lookup: str):
+    whens = [When(**{lookup: key}, then=Value(value)) for key, value in rules.items()]
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def with_quota_progress(cadres, year: int):
+    """Annotate this year's contacts, in-person visits and stay days, and each cadre's quotas.
+
+    Quotas: contacts and visits by the level of the area the cadre is responsible for
+    (their current assignment), stay days by rank. The quota table is a handful of rows.
+    """
+    visits = Visit.objects.filter(cadre=OuterRef("pk"))
+    quotas = list(ContactQuota.objects.all())
+    by_level = {q.key: q for q in quotas if q.basis == QuotaBasis.AREA_LEVEL}
+    by_rank = {q.key: q for q in quotas if q.basis == QuotaBasis.RANK}
+    duty_level = ResponsibilityAssignment.objects.active().filter(cadre=OuterRef("pk")).order_by("-area__depth")
+    return cadres.annotate(
+        contacts=_yearly(visits, year, Count("id")),
+        visits_in=_yearly(visits.filter(kind__in=IN_PERSON_KINDS), year, Count("id")),
+        stay_days_sum=_yearly(visits, year, Sum("stay_days")),
+        duty_level=Subquery(duty_level.values("area__level")[:1]),
+    ).annotate(
+        quota_contacts=_quota_case({k: q.min_contacts for k, q in by_level.items()}, "duty_level"),
+        quota_visits=_quota_case({k: q.min_visits for k, q in by_level.items()}, "duty_level"),
+        quota_stay=_quota_case({k: q.min_stay_days for k, q in by_rank.items()}, "rank"),
+    )
+
+
+def behind_schedule_q(fraction: float) -> Q:
+    """Cadres whose pace projects below a quota: done < quota × share of the year gone."""
+    f = Value(fraction, output_field=FloatField())
+    return (Q(contacts__lt=F("quota_contacts") * f) | Q(visits_in__lt=F("quota_visits") * f)
+            | Q(stay_days_sum__lt=F("quota_stay") * f))
+
+
+def quota_compliance_by_branch(area: Area, today: date) -> list[dict]:
+    """Per child of ``area``: cadres, cadres with a quota, cadres behind schedule."""
+    fraction = year_fraction(today)
+    prefix_len = (area.depth + 1) * Area.steplen
+    rows = (
+        with_quota_progress(Cadre.objects.subtree_of(area).exclude(area_path=area.path), today.year)
+        .annotate(branch=Substr("area_path", 1, prefix_len))
+        .order_by()
+        .values("branch")
+        .annotate(
+            cadres=Count("id"),
+            behind=Count("id", filter=behind_schedule_q(fraction)),
+            contacts_total=Sum("contacts"),
+        )
+    )
+    by_branch = {row["branch"]: row for row in rows}
+    children = Area.objects.filter(path__startswith=area.path, depth=area.depth + 1)
+    empty = {"cadres": 0, "behind": 0, "contacts_total": 0}
+    return [{"area": child, **{k: by_branch.get(child.path, empty)[k] or 0 for k in empty}}
+            for child in children]
+
+
+def progress_row(cadre, today: date) -> dict:
+    """Figures for one annotated cadre: done, quota, projected to year end, behind or not."""
+    fraction = year_fraction(today)
+    items = []
+    for label_key, done, quota in (("contacts", cadre.contacts, cadre.quota_contacts),
+                                   ("visits", cadre.visits_in, cadre.quota_visits),
+                                   ("stay", cadre.stay_days_sum, cadre.quota_stay)):
+        projected = round(done / fraction)
+        items.append({"key": label_key, "done": done, "quota": quota, "projected": projected,
+                      "behind": bool(quota) and projected < quota})
+    return {"items": items, "behind": any(i["behind"] for i in items)}
+
+
+# --- The cadre's own page --------------------------------------------------------------------
+
+
+def cadre_households(cadre: Cadre):
+    households = Household.objects.filter(pairings__in=Pairing.objects.active().filter(cadre=cadre))
+    return with_last_visit(households.select_related("area")).order_by("last_visit", "head_name")
+
+
+def open_matters(cadre: Cadre):
+    """Matters the cadre owns that were not solved on the spot (awaiting the ledger)."""
+    return (VisitMatter.objects.filter(owner=cadre, solved_on_spot=False)
+            .select_related("visit", "household").order_by("-visit__visited_on"))
+
+
+def commitments_of(cadre: Cadre, year: int):
+    return Commitment.objects.filter(cadre=cadre, year=year).order_by("id")
+
+
+def commitment_target(cadre: Cadre) -> tuple[int, int]:
+    """At least 2 commitments a year; leading cadres 3–5 (DOMAIN.md §5)."""
+    return (3, 5) if cadre.is_leading else (2, None)

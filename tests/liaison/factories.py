@@ -1,0 +1,29 @@
+"""Builders for people, through the services (the only write path)."""
+
+import itertools
+
+from liaison.lib.identity import check_character
+
+from liaison.models import Rank
+from liaison.services import register_cadre, register_household
+
+_seq = itertools.count(1)
+
+
+def id_number(area_code="530802", born="19580317", sequence=None) -> str:
+    body = f"{area_code}{born}{(sequence or next(_seq)) % 1000:03d}"
+    return body + check_character(body)
+
+
+def phone(n=None) -> str:
+    return f"138{(n or next(_seq)) % 100000000:08d}"
+
+
+def make_household(area, *, actor=None, name="王大", categories=(), **extra):
+    return register_household(actor=actor, area=area, head_name=name, id_number=id_number(),
+                              phone=phone(), categories=categories, **extra)
+
+
+def make_cadre(area, *, actor=None, name="刘强", rank=Rank.TOWNSHIP, **extra):
+    return register_cadre(actor=actor, area=area, name=name, rank=rank, unit="思茅镇人民政府",
+                          post="副镇长", phone=phone(), **extra)
