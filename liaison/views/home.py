@@ -12,7 +12,7 @@ from responsibility_areas.selectors import (
     user_roles,
 )
 
-from .models import AuditEvent
+from liaison.models import AuditEvent
 
 AUDIT_READERS = {Role.ADMINISTRATOR, Role.SUPERVISOR, Role.COUNTY_LEADER}
 

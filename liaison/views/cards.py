@@ -1,0 +1,3 @@
+"""URL routes of this page module."""
+
+urlpatterns: list = []
