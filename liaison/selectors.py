@@ -11,7 +11,18 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import (
-    Case, Count, Exists, F, FloatField, IntegerField, OuterRef, Q, Subquery, Sum, Value, When,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Substr
 
@@ -79,8 +90,13 @@ def coverage_by_branch(area: Area) -> list[dict]:
     by_branch = {row["branch"]: row for row in rows}
     children = Area.objects.filter(path__startswith=area.path, depth=area.depth + 1)
     empty = {"households": 0, "must_visit": 0, "unpaired": 0}
-    return [{"area": child, **{k: by_branch.get(child.path, empty)[k] for k in empty}}
-            for child in children]
+    result = []
+    for child in children:
+        row = {"area": child, **{k: by_branch.get(child.path, empty)[k] for k in empty}}
+        must = row["must_visit"]
+        row["coverage"] = round(100 * (must - row["unpaired"]) / must) if must else None
+        result.append(row)
+    return result
 
 
 def unpaired_must_visit(area: Area):

@@ -6,8 +6,16 @@ from .scoping import scope_paths
 from .selectors import current_area, user_roles
 
 # (url name, label, roles that see it; None = everyone signed in)
+_LEADERS = {Role.TOWNSHIP_LEADER, Role.COUNTY_LEADER, Role.ADMINISTRATOR}
+_OFFICE = {Role.CLERK, *_LEADERS, Role.SUPERVISOR}
 NAVIGATION = [
     ("home", _("Home"), None),
+    ("my_page", _("My page"), {Role.CADRE}),
+    ("household_list", _("Households"), _OFFICE),
+    ("cadre_list", _("Cadres"), _OFFICE),
+    ("visit_list", _("Visit diaries"), None),
+    ("coverage", _("Coverage"), _OFFICE),
+    ("quotas", _("Quotas"), {*_LEADERS, Role.SUPERVISOR}),
     ("responsibility_areas:index", _("Responsibility areas"), None),
     ("audit_log", _("Change log"), {Role.ADMINISTRATOR, Role.SUPERVISOR, Role.COUNTY_LEADER}),
     ("api-docs", _("API"), {Role.ADMINISTRATOR}),

@@ -37,6 +37,18 @@ LEVEL_RANK = {
 TOWNSHIP_LEVELS = (Level.TOWNSHIP, Level.DEPARTMENT)
 
 
+def common_path(paths) -> str:
+    """The path of the lowest area enclosing every path given ("" for none)."""
+    paths = list(paths)
+    if not paths:
+        return ""
+    low, high = min(paths), max(paths)
+    i = 0
+    while i < min(len(low), len(high)) and low[i] == high[i]:
+        i += 1
+    return low[: i - i % Area.steplen]
+
+
 class AreaQuerySet(ScopedQuerySet, MP_NodeQuerySet):
     scope_field = "path"
 

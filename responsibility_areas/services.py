@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 
 from liaison.lib import audit
 
-from .models import LEVEL_RANK, TOWNSHIP_LEVELS, Area, Level, Membership, located_models
+from .models import (
+    LEVEL_RANK,
+    TOWNSHIP_LEVELS,
+    Area,
+    Level,
+    Membership,
+    common_path,
+    located_models,
+)
 from .scoping import can_manage_areas, forget_scope, today
 
 
@@ -97,7 +105,7 @@ def ensure_area_tree(*, actor, specs: list[AreaSpec], actor_name: str = "") -> d
             actor=actor,
             actor_name=actor_name,
             action="area.tree_ensured",
-            area_path=_common_prefix([n.path for n in new_nodes]),
+            area_path=common_path([n.path for n in new_nodes]),
             data={"created": len(new_nodes)},
         )
     else:
@@ -123,16 +131,6 @@ def _insert_with_child_counts(new_nodes: list[Area], added_children: dict[str, i
     for parent_path, count in added_children.items():
         if parent_path not in new_by_path:
             Area.objects.filter(path=parent_path).update(numchild=F("numchild") + count)
-
-
-def _common_prefix(paths: list[str]) -> str:
-    if not paths:
-        return ""
-    low, high = min(paths), max(paths)
-    i = 0
-    while i < len(low) and i < len(high) and low[i] == high[i]:
-        i += 1
-    return low[: i - i % Area.steplen]
 
 
 @audit.service

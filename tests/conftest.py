@@ -5,6 +5,8 @@
               > 宁洱县 (county B) > 宁洱镇 (township C, village 丙村)
 """
 
+from datetime import date
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -35,7 +37,8 @@ def areas(db):
 def _person(username, area, role, **extra):
     user = get_user_model().objects.create_user(username, password=PASSWORD, **extra)
     if area is not None:
-        grant_membership(actor=None, actor_name="test", user=user, area=area, role=role)
+        grant_membership(actor=None, actor_name="test", user=user, area=area, role=role,
+                         start_date=date(2020, 1, 1))
     return user
 
 

@@ -74,11 +74,16 @@ def _subkey(purpose: bytes) -> bytes:
     return hmac.new(_master_key(), purpose, hashlib.sha256).digest()
 
 
+@cache
+def _aead() -> AESGCM:
+    return AESGCM(_subkey(b"encrypt"))
+
+
 def encrypt(plaintext: str) -> str:
     if not plaintext:
         return ""
     nonce = os.urandom(12)
-    sealed = AESGCM(_subkey(b"encrypt")).encrypt(nonce, plaintext.encode(), None)
+    sealed = _aead().encrypt(nonce, plaintext.encode(), None)
     return PREFIX + base64.b64encode(nonce + sealed).decode()
 
 
@@ -87,7 +92,7 @@ def decrypt(token: str) -> str:
         return ""
     blob = base64.b64decode(token.removeprefix(PREFIX))
     try:
-        return AESGCM(_subkey(b"encrypt")).decrypt(blob[:12], blob[12:], None).decode()
+        return _aead().decrypt(blob[:12], blob[12:], None).decode()
     except Exception as exc:  # InvalidTag: wrong key or tampered value — never silent
         raise KeyMismatch(
             "Stored personal data cannot be decrypted with the configured data key."

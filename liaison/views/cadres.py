@@ -1,3 +1,153 @@
-"""URL routes of this page module."""
+"""Cadres: list with quota progress, the cadre's page, quota compliance, commitments."""
 
-urlpatterns: list = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liaison import services
+from liaison.forms.cadres import CadreForm, CommitmentForm, CommitmentStatusForm
+from liaison.models import Cadre, Commitment
+from liaison.selectors import (
+    behind_schedule_q,
+    cadre_households,
+    commitment_target,
+    commitments_of,
+    open_matters,
+    progress_row,
+    quota_compliance_by_branch,
+    with_quota_progress,
+    year_fraction,
+)
+from responsibility_areas.models import Area
+from responsibility_areas.selectors import current_area
+
+
+def get_cadre_for(user, pk) -> Cadre:
+    """The access helper: a cadre the user may see (or the user's own cadre), or 404."""
+    own = getattr(user, "cadre", None)
+    if own is not None and own.pk == int(pk):
+        return own
+    return get_object_or_404(Cadre.objects.visible_to(user).select_related("area"), pk=pk)
+
+
+@login_required
+def cadre_list(request):
+    area = current_area(request)
+    today = timezone.localdate()
+    cadres = Cadre.objects.visible_to(request.user)
+    if area:
+        cadres = cadres.subtree_of(area)
+    query = request.GET.get("q", "").strip()
+    if query:
+        cadres = cadres.filter(name__contains=query)
+    cadres = with_quota_progress(cadres, today.year)
+    if request.GET.get("behind"):
+        cadres = cadres.filter(behind_schedule_q(year_fraction(today)))
+    page = Paginator(cadres.select_related("area").order_by("area_path", "name", "id"), 50).get_page(
+        request.GET.get("page"))
+    rows = [{"cadre": c, "progress": progress_row(c, today)} for c in page]
+    return render(request, "liaison/cadres/list.html",
+                  {"page": page, "rows": rows, "area": area, "query": query})
+
+
+@login_required
+def cadre_new(request):
+    area = current_area(request)
+    areas = Area.objects.visible_to(request.user)
+    form = CadreForm(request.POST or None, areas=areas.subtree_of(area) if area else areas,
+                     initial={"area": area.pk if area else None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            cadre = services.register_cadre(actor=request.user, **form.cleaned_data)
+        except services.LiaisonError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Cadre %(name)s registered.") % {"name": cadre.name})
+            return redirect(cadre)
+    return render(request, "liaison/cadres/form.html", {"form": form})
+
+
+@login_required
+def cadre_detail(request, pk):
+    """The cadre's page: my households, my open matters, my quota, my commitments."""
+    cadre = get_cadre_for(request.user, pk)
+    today = timezone.localdate()
+    annotated = with_quota_progress(Cadre.objects.filter(pk=cadre.pk), today.year).get()
+    households = list(cadre_households(cadre))
+    for household in households:
+        household.days_since = (today - household.last_visit).days if household.last_visit else None
+    minimum, maximum = commitment_target(cadre)
+    commitments = list(commitments_of(cadre, today.year))
+    return render(request, "liaison/cadres/detail.html", {
+        "cadre": cadre,
+        "households": households,
+        "matters": open_matters(cadre)[:50],
+        "progress": progress_row(annotated, today),
+        "commitments": commitments,
+        "commitment_min": minimum,
+        "commitment_max": maximum,
+        "commitments_short": len(commitments) < minimum,
+        "commitment_form": CommitmentForm(),
+        "status_form": CommitmentStatusForm(),
+        "year": today.year,
+    })
+
+
+@login_required
+def my_page(request):
+    cadre = getattr(request.user, "cadre", None)
+    if cadre is None:
+        raise Http404
+    return redirect(cadre)
+
+
+@login_required
+@require_POST
+def commitment_add(request, pk):
+    cadre = get_cadre_for(request.user, pk)
+    form = CommitmentForm(request.POST)
+    if form.is_valid():
+        services.add_commitment(actor=request.user, cadre=cadre, year=timezone.localdate().year,
+                                content=form.cleaned_data["content"])
+        messages.success(request, _("Commitment added."))
+    else:
+        messages.error(request, _("Write what was promised (at most 200 characters)."))
+    return redirect(cadre)
+
+
+@login_required
+@require_POST
+def commitment_status(request, pk):
+    commitment = get_object_or_404(Commitment.objects.visible_to(request.user), pk=pk)
+    form = CommitmentStatusForm(request.POST)
+    if form.is_valid():
+        services.set_commitment_status(actor=request.user, commitment=commitment, **form.cleaned_data)
+        messages.success(request, _("Status saved."))
+    return redirect(commitment.cadre)
+
+
+@login_required
+def quotas(request):
+    """Quota compliance per branch below the current area, computed in the database."""
+    area = current_area(request)
+    today = timezone.localdate()
+    rows = quota_compliance_by_branch(area, today) if area else []
+    return render(request, "liaison/cadres/quotas.html", {
+        "area": area, "rows": rows, "fraction": round(year_fraction(today) * 100), "today": today})
+
+
+urlpatterns = [
+    path("", cadre_list, name="cadre_list"),
+    path("new/", cadre_new, name="cadre_new"),
+    path("me/", my_page, name="my_page"),
+    path("quotas/", quotas, name="quotas"),
+    path("<int:pk>/", cadre_detail, name="cadre_detail"),
+    path("<int:pk>/commitments/", commitment_add, name="commitment_add"),
+    path("commitments/<int:pk>/status/", commitment_status, name="commitment_status"),
+]

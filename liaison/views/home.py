@@ -4,6 +4,8 @@ from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
+from liaison.models import AuditEvent
+from liaison.selectors import coverage_by_branch
 from responsibility_areas.models import LEADER_ROLES, Role
 from responsibility_areas.selectors import (
     child_level_counts,
@@ -11,8 +13,6 @@ from responsibility_areas.selectors import (
     level_counts,
     user_roles,
 )
-
-from liaison.models import AuditEvent
 
 AUDIT_READERS = {Role.ADMINISTRATOR, Role.SUPERVISOR, Role.COUNTY_LEADER}
 
@@ -22,14 +22,17 @@ def home(request):
     """One home page, its panels chosen by the user's roles."""
     roles = user_roles(request.user)
     area = current_area(request)
+    is_leader = request.user.is_superuser or bool(roles & {*LEADER_ROLES, Role.SUPERVISOR})
     context = {
         "area": area,
-        "is_leader": request.user.is_superuser or bool(roles & set(LEADER_ROLES)),
+        "is_leader": is_leader,
         "is_clerk": Role.CLERK in roles,
         "is_cadre": Role.CADRE in roles,
         "is_supervisor": Role.SUPERVISOR in roles,
+        "own_cadre": getattr(request.user, "cadre", None),
         "totals": level_counts(area) if area else {},
         "children": child_level_counts(area) if area else [],
+        "coverage_rows": coverage_by_branch(area) if area and is_leader else [],
     }
     return render(request, "liaison/home.html", context)
 

@@ -1,3 +1,190 @@
-"""URL routes of this page module."""
+"""Households: list, register, edit, pair, reveal; and the coverage check."""
 
-urlpatterns: list = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liaison import services
+from liaison.forms.households import HouseholdForm, PairForm
+from liaison.models import CATEGORY_BITS, Cadre, Household, HouseholdCategory, Pairing
+from liaison.selectors import (
+    active_pairing_exists,
+    cadres_without_poor_household,
+    coverage_by_branch,
+    unpaired_must_visit,
+    with_last_visit,
+)
+from responsibility_areas.models import Area
+from responsibility_areas.selectors import current_area
+
+
+def get_household_for(user, pk) -> Household:
+    """The access helper: a household the user may see, or 404."""
+    return get_object_or_404(Household.objects.visible_to(user).select_related("area"), pk=pk)
+
+
+def _visible_areas(request):
+    area = current_area(request)
+    areas = Area.objects.visible_to(request.user)
+    return areas.subtree_of(area) if area else areas
+
+
+@login_required
+def household_list(request):
+    area = current_area(request)
+    households = Household.objects.visible_to(request.user)
+    if area:
+        households = households.subtree_of(area)
+    query = request.GET.get("q", "").strip()
+    if query:
+        households = households.search(query)
+    category = request.GET.get("category", "")
+    if category in CATEGORY_BITS:
+        households = households.with_any_category(CATEGORY_BITS[category])
+    if request.GET.get("must_visit"):
+        households = households.must_visit()
+    households = with_last_visit(households).annotate(paired=active_pairing_exists())
+    if request.GET.get("unpaired"):
+        households = households.filter(paired=False)
+    page = Paginator(households.select_related("area").order_by("area_path", "head_name", "id"), 50)
+    return render(request, "liaison/households/list.html", {
+        "page": page.get_page(request.GET.get("page")), "area": area, "query": query,
+        "category": category, "categories": HouseholdCategory.choices,
+    })
+
+
+def _save_household(request, form, household=None):
+    """Call the service; a rule broken there becomes an error on the right field."""
+    data = form.cleaned_data
+    common = {"actor": request.user, "head_name": data["head_name"], "phone": data["phone"],
+              "members": data["members"], "address": data["address"],
+              "categories": data["categories"], "party_member": data["party_member"]}
+    try:
+        if household is None:
+            return services.register_household(area=data["area"], id_number=data["id_number"], **common)
+        return services.update_household(household=household, area=data["area"], **common)
+    except services.LiaisonError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        form.existing = exc.existing
+        return None
+
+
+@login_required
+def household_new(request):
+    form = HouseholdForm(request.POST or None, areas=_visible_areas(request),
+                         initial={"area": request.GET.get("area")})
+    if request.method == "POST" and form.is_valid():
+        household = _save_household(request, form)
+        if household:
+            for warning in getattr(form, "warnings", []):
+                messages.warning(request, warning)
+            messages.success(request, _("Household of %(name)s registered.") % {"name": household.head_name})
+            if "add_another" in request.POST:
+                return redirect(f"{reverse('household_new')}?area={household.area_id}")
+            return redirect(household)
+    return render(request, "liaison/households/form.html", {"form": form, "household": None})
+
+
+@login_required
+def household_edit(request, pk):
+    household = get_household_for(request.user, pk)
+    initial = {"area": household.area_id, "head_name": household.head_name,
+               "members": household.members, "address": household.address,
+               "categories": household.category_list, "party_member": household.party_member}
+    form = HouseholdForm(request.POST or None, areas=_visible_areas(request), editing=True,
+                         initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if _save_household(request, form, household):
+            messages.success(request, _("Changes saved."))
+            return redirect(household)
+    return render(request, "liaison/households/form.html", {"form": form, "household": household})
+
+
+def _detail_context(request, household, revealed=None):
+    cadres = Cadre.objects.visible_to(request.user).order_by("name")
+    return {
+        "household": household,
+        "pairings": household.pairings.select_related("cadre").order_by("end_date", "-start_date"),
+        "visits": household.visits.select_related("cadre").order_by("-visited_on")[:20],
+        "pair_form": PairForm(cadres=cadres),
+        "can_reveal": request.user.has_perm("liaison.view_full_pii"),
+        "revealed": revealed,
+    }
+
+
+@login_required
+def household_detail(request, pk):
+    household = get_household_for(request.user, pk)
+    return render(request, "liaison/households/detail.html", _detail_context(request, household))
+
+
+@login_required
+@require_POST
+def household_reveal(request, pk):
+    """Full numbers, shown once in the response (never in a URL), and audited."""
+    household = get_household_for(request.user, pk)
+    try:
+        revealed = services.reveal_household_identity(actor=request.user, household=household)
+    except services.LiaisonError as exc:
+        messages.error(request, exc.message)
+        return redirect(household)
+    response = render(request, "liaison/households/detail.html",
+                      _detail_context(request, household, revealed))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def household_pair(request, pk):
+    household = get_household_for(request.user, pk)
+    form = PairForm(request.POST, cadres=Cadre.objects.visible_to(request.user))
+    if form.is_valid():
+        services.pair_household(actor=request.user, household=household, **form.cleaned_data)
+        messages.success(request, _("Paired with %(cadre)s.") % {"cadre": form.cleaned_data["cadre"].name})
+    else:
+        messages.error(request, _("Choose a cadre and a pairing kind."))
+    return redirect(household)
+
+
+@login_required
+@require_POST
+def pairing_end(request, pk):
+    pairing = get_object_or_404(Pairing.objects.visible_to(request.user), pk=pk)
+    try:
+        services.end_pairing(actor=request.user, pairing=pairing)
+        messages.success(request, _("The pairing has ended; it stays in the history."))
+    except services.LiaisonError as exc:
+        messages.error(request, exc.message)
+    return redirect(pairing.household)
+
+
+@login_required
+def coverage(request):
+    """No household left behind: must-visit households without a pairing, per branch."""
+    area = current_area(request)
+    if area is None:
+        return render(request, "liaison/households/coverage.html", {"area": None})
+    unpaired = unpaired_must_visit(area)
+    return render(request, "liaison/households/coverage.html", {
+        "area": area,
+        "rows": coverage_by_branch(area),
+        "unpaired": unpaired[:100],
+        "cadres_without_poor": cadres_without_poor_household(area)[:100],
+    })
+
+
+urlpatterns = [
+    path("", household_list, name="household_list"),
+    path("new/", household_new, name="household_new"),
+    path("coverage/", coverage, name="coverage"),
+    path("<int:pk>/", household_detail, name="household_detail"),
+    path("<int:pk>/edit/", household_edit, name="household_edit"),
+    path("<int:pk>/reveal/", household_reveal, name="household_reveal"),
+    path("<int:pk>/pair/", household_pair, name="household_pair"),
+    path("pairings/<int:pk>/end/", pairing_end, name="pairing_end"),
+]

@@ -2,7 +2,13 @@ from datetime import date
 
 import pytest
 
-from liaison.lib.identity import check_character, check_id_number, check_mobile, mask_id_number, mask_mobile
+from liaison.lib.identity import (
+    check_character,
+    check_id_number,
+    check_mobile,
+    mask_id_number,
+    mask_mobile,
+)
 
 
 def with_check(body: str) -> str:
@@ -29,7 +35,10 @@ def test_full_width_digits_spaces_and_lower_case_x_are_normalised():
     ("110105194912310021", "check character"),
 ])
 def test_bad_numbers_say_precisely_why(raw, fragment):
-    checked = check_id_number(raw)
+    from django.utils import translation
+
+    with translation.override("en"):
+        checked = check_id_number(raw)
     assert not checked.ok and fragment in checked.error
 
 

@@ -7,11 +7,26 @@ from django.utils import timezone
 
 from liaison.lib import crypto
 from liaison.models import (
-    AuditEvent, Household, HouseholdCategory, Pairing, PairingKind, ResponsibilityAssignment, Visit,
-    VisitKind, VisitMatter)
+    AuditEvent,
+    Household,
+    HouseholdCategory,
+    Pairing,
+    PairingKind,
+    ResponsibilityAssignment,
+    Visit,
+    VisitKind,
+    VisitMatter,
+)
 from liaison.services import (
-    LiaisonError, assign_responsibility, end_pairing, find_household_by_id_number, pair_household,
-    record_visit, register_household, reveal_household_identity)
+    LiaisonError,
+    assign_responsibility,
+    end_pairing,
+    find_household_by_id_number,
+    pair_household,
+    record_visit,
+    register_household,
+    reveal_household_identity,
+)
 from responsibility_areas.models import Area
 from responsibility_areas.services import move_area
 from tests.liaison.factories import id_number, make_cadre, make_household, phone

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from liaison.demo import seed_people
 from liaison.services import ensure_user
 from responsibility_areas.demo import demo_specs
 from responsibility_areas.models import Role
@@ -9,7 +10,7 @@ from responsibility_areas.services import ensure_area_tree, grant_membership
 DEMO_PASSWORD = "Liaison-demo-2026"
 ACTOR = "system:seed_demo"
 
-# username, surname, given name, role, area key in demo_specs(), staff/superuser
+# username, surname, given name, role, area key in demo_specs(), superuser
 DEMO_USERS = [
     ("admin", "管", "理员", Role.ADMINISTRATOR, "c", True),
     ("county_leader", "李", "建国", Role.COUNTY_LEADER, "c530802", False),
@@ -22,27 +23,25 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "Seed the demo: the real 普洱市 area tree and a demo user for every role. Idempotent."
+    help = (
+        "Seed the demo: the real 普洱市 area tree, a demo user for every role, and the "
+        "people of 思茅区 (cadres, households, pairings, a year of visits). Idempotent."
+    )
 
     def handle(self, *args, **options):
         with transaction.atomic():
             areas = ensure_area_tree(actor=None, actor_name=ACTOR, specs=demo_specs())
+            users = {}
             for username, surname, given, role, area_key, superuser in DEMO_USERS:
-                user = ensure_user(
-                    actor=None,
-                    actor_name=ACTOR,
-                    username=username,
-                    password=DEMO_PASSWORD,
-                    last_name=surname,
-                    first_name=given,
-                    is_superuser=superuser,
+                users[username] = ensure_user(
+                    actor=None, actor_name=ACTOR, username=username, password=DEMO_PASSWORD,
+                    last_name=surname, first_name=given, is_superuser=superuser,
                 )
-                grant_membership(
-                    actor=None, actor_name=ACTOR, user=user, area=areas[area_key], role=role
-                )
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(areas)} areas."))
+                grant_membership(actor=None, actor_name=ACTOR, user=users[username],
+                                 area=areas[area_key], role=role)
+            people = seed_people(areas["c530802"], users)
+        counts = ", ".join(f"{what} {n}" for what, n in people.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(areas)} areas; 思茅区 {counts}."))
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for username, surname, given, role, area_key, _superuser in DEMO_USERS:
-            self.stdout.write(
-                f"  {username:<16} {surname}{given}  {role.label}  {areas[area_key].name}"
-            )
+            self.stdout.write(f"  {username:<16} {surname}{given}  {role.label}  {areas[area_key].name}")
