@@ -1,0 +1,58 @@
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from liaison.scale import seed_people_at_scale
+from liaison.services import ensure_user
+from responsibility_areas.models import Role
+from responsibility_areas.scale import scale_specs
+from responsibility_areas.services import ensure_area_tree, grant_membership
+
+ACTOR = "system:seed_scale"
+BENCH_PASSWORD = "Liaison-bench-2026"
+
+
+class Command(BaseCommand):
+    help = ("Bulk data for benchmarks: a province-scale area tree (idempotent) and, with "
+            "--households N, cadres, households, pairings and visits (added once). Use PostgreSQL.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cities", type=int, default=16)
+        parser.add_argument("--counties", type=int, default=130)
+        parser.add_argument("--townships", type=int, default=1400)
+        parser.add_argument("--villages", type=int, default=14000)
+        parser.add_argument("--groups-per-village", type=int, default=5)
+        parser.add_argument("--households", type=int, default=0)
+        parser.add_argument("--cadres", type=int, default=300_000)
+        parser.add_argument("--pairings", type=int, default=2_000_000)
+        parser.add_argument("--visits", type=int, default=5_000_000)
+
+    def handle(self, *args, **opts):
+        started = time.perf_counter()
+        specs = list(scale_specs(cities=opts["cities"], counties=opts["counties"],
+                                 townships=opts["townships"], villages=opts["villages"],
+                                 groups_per_village=opts["groups_per_village"]))
+        with transaction.atomic():
+            areas = ensure_area_tree(actor=None, actor_name=ACTOR, specs=specs)
+            users = self._bench_users(areas)
+        self.stdout.write(f"areas: {len(areas)} ensured in {time.perf_counter() - started:.1f} s")
+        if opts["households"]:
+            started = time.perf_counter()
+            with transaction.atomic():
+                counts = seed_people_at_scale(
+                    root=areas["p"], households=opts["households"],
+                    cadres=min(opts["cadres"], opts["households"]),
+                    pairings=opts["pairings"] if opts["households"] >= 1_000_000 else int(opts["households"] * 1.1),
+                    visits=opts["visits"] if opts["households"] >= 1_000_000 else opts["households"] * 3,
+                    entered_by=users["bench_clerk"])
+            self.stdout.write(f"people: {counts} in {time.perf_counter() - started:.1f} s")
+
+    def _bench_users(self, areas) -> dict:
+        users = {}
+        for username, role, key in (("bench_county_leader", Role.COUNTY_LEADER, "k0"),
+                                    ("bench_clerk", Role.CLERK, "t0")):
+            users[username] = ensure_user(actor=None, actor_name=ACTOR, username=username,
+                                          password=BENCH_PASSWORD)
+            grant_membership(actor=None, actor_name=ACTOR, user=users[username], area=areas[key], role=role)
+        return users

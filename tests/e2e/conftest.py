@@ -1,0 +1,46 @@
+"""Browser journeys in the system's headless Chromium against pytest-django's live server.
+
+Never `playwright install`: Debian's Chromium is used (apt-get install -y chromium
+chromium-driver fonts-wqy-microhei). Without it these tests fail and say so.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Sync Playwright runs an event loop in this thread; Django must still allow ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install it with "
+                    "`apt-get install -y chromium chromium-driver fonts-wqy-microhei` (no browser downloads work here).")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # An English browser: the app must still answer in Chinese until the user switches.
+    return {**browser_context_args, "locale": "en-US"}
+
+
+def log_in(page, live_server, username, password):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
