@@ -6,7 +6,8 @@ import sys
 
 from django.conf import settings
 
-ENV_KEYS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS")
+# DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests for their own process only.
+ENV_KEYS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def run_manage(*args, env_extra=None):
