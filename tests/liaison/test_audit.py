@@ -17,8 +17,14 @@ ROOT = Path(settings.BASE_DIR)
 
 
 def service_modules():
+    """Every ``services.py`` module, and every module of a ``services/`` package."""
     for path in sorted(ROOT.glob("*/services.py")):
         yield importlib.import_module(f"{path.parent.name}.services")
+    for path in sorted(ROOT.glob("*/services/*.py")):
+        package = importlib.import_module(f"{path.parent.parent.name}.services")
+        module = importlib.import_module(f"{package.__name__}.{path.stem}")
+        module.READS = getattr(package, "READS", ())
+        yield module
 
 
 def test_every_public_function_of_every_services_module_is_an_audited_service():

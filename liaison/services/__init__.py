@@ -1,0 +1,32 @@
+"""Writes to people and their links. Each is one audited transaction.
+
+Split by responsibility; everything is re-exported here, so callers keep writing
+``from liaison import services`` and ``services.record_visit(...)``.
+"""
+
+from ._base import HOUSEHOLD_LEVELS, LiaisonError, ensure_user
+from .bulk import bulk_pair, bulk_register_households, prepared_household
+from .commitments import add_commitment, set_commitment_status
+from .households import (
+    checked_id_number,
+    checked_mobile,
+    find_household_by_id_number,
+    initials,
+    register_household,
+    reveal_household_identity,
+    update_household,
+)
+from .people import assign_responsibility, end_pairing, pair_household, register_cadre
+from .visits import record_visit
+
+# Public helpers that write nothing (shared with the roster importer and forms).
+READS = ("checked_id_number", "checked_mobile", "initials", "find_household_by_id_number",
+         "prepared_household")
+
+__all__ = [
+    "HOUSEHOLD_LEVELS", "LiaisonError", "add_commitment", "assign_responsibility", "bulk_pair",
+    "bulk_register_households", "checked_id_number", "checked_mobile", "end_pairing", "ensure_user",
+    "find_household_by_id_number", "initials", "pair_household", "prepared_household", "record_visit",
+    "register_cadre", "register_household", "reveal_household_identity", "set_commitment_status",
+    "update_household",
+]

@@ -1,0 +1,104 @@
+"""Visit diaries: writes, each one audited transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison.lib import audit
+from liaison.models import (
+    Cadre,
+    Visit,
+    VisitHousehold,
+    VisitMatter,
+)
+from responsibility_areas.models import Area, common_path
+
+from ._base import HOUSEHOLD_LEVELS, LiaisonError, _full_clean, _require_visible  # noqa: F401
+
+
+def _common_area(households) -> Area:
+    """The lowest area enclosing every household visited (village, or township, ...)."""
+    return Area.objects.get(path=common_path(h.area_path for h in households))
+
+
+@audit.service
+def record_visit(
+    *,
+    actor,
+    cadre: Cadre,
+    visited_on: date,
+    kind: str,
+    households,
+    notes: dict | None = None,
+    matters=(),
+    place: str = "",
+    stay_days: int = 0,
+) -> Visit:
+    """Write a diary entry for ``households``; ``matters`` are dicts of VisitMatter fields.
+
+    ``actor`` is who typed it (a clerk may type for the cadre): kept apart from the visitor.
+    """
+    households = list(households)
+    if not households:
+        raise LiaisonError("no_households", _("Choose at least one household."), "households")
+    if visited_on > timezone.localdate():
+        raise LiaisonError(
+            "future_date", _("The date of the visit cannot be in the future."), "visited_on"
+        )
+    for household in households:
+        _require_visible(actor, household.area)
+    visit = Visit(
+        cadre=cadre,
+        entered_by=actor,
+        visited_on=visited_on,
+        kind=kind,
+        place=place,
+        stay_days=stay_days,
+        **(notes or {}),
+    )
+    visit.place_in(_common_area(households))
+    _full_clean(visit)
+    visit.save()
+    VisitHousehold.objects.bulk_create(
+        VisitHousehold(visit=visit, household=h, visited_on=visited_on) for h in households
+    )
+    created = _record_matters(visit, cadre, households, matters)
+    audit.record(
+        actor=actor,
+        action="visit.recorded",
+        obj=visit,
+        data={"cadre": cadre.name, "households": len(households), "matters": created},
+    )
+    return visit
+
+
+def _record_matters(visit: Visit, cadre: Cadre, households, matters) -> int:
+    allowed = {h.pk for h in households}
+    rows = []
+    for matter in matters:
+        household = matter.get("household")
+        if household is not None and household.pk not in allowed:
+            raise LiaisonError(
+                "bad_matter", _("A matter must concern one of the visited households."), "matters"
+            )
+        row = VisitMatter(
+            visit=visit,
+            owner=cadre,
+            household=household,
+            kind=matter["kind"],
+            topic=matter.get("topic", ""),
+            description=matter["description"],
+            solved_on_spot=matter.get("solved_on_spot", False),
+            resolution=matter.get("resolution", ""),
+        )
+        if row.solved_on_spot and not row.resolution.strip():
+            raise LiaisonError(
+                "no_resolution", _("Say how a matter solved on the spot was solved."), "matters"
+            )
+        _full_clean(row, exclude=["visit"])
+        rows.append(row)
+    VisitMatter.objects.bulk_create(rows)
+    return len(rows)
