@@ -52,7 +52,7 @@ def _places(root: Area) -> tuple[list[Place], dict[int, list[Place]]]:
     rows = list(Area.objects.subtree_of(root).values_list("id", "path", "level", "division_code"))
     by_path = {path: (pk, level, code) for pk, path, level, code in rows}
     villages, townships = [], {}
-    for pk, path, level, code in rows:
+    for pk, path, level, _code in rows:
         if level not in (Level.VILLAGE, Level.COMMUNITY, Level.TOWNSHIP):
             continue
         ancestors = [by_path.get(path[:i]) for i in range(Area.steplen, len(path) + 1, Area.steplen)]
@@ -138,8 +138,8 @@ def _cadres(rng, count: int, townships: list[list[Place]]) -> dict[int, list[int
     return by_township
 
 
-def _households(rng, count: int, villages: list[Place], now) -> list[tuple[int, int, int]]:
-    """Returns (household id, township id, categories) for the pairing step."""
+def _households(rng, count: int, villages: list[Place], now) -> list[tuple[int, Place, int]]:
+    """Returns (household id, place, categories) for the pairing step."""
     first, born0 = _next_id(Household), date(1940, 1, 1)
     poor, subsistence = CATEGORY_BITS[HouseholdCategory.POOR], CATEGORY_BITS[HouseholdCategory.SUBSISTENCE]
     summary = []
@@ -152,7 +152,7 @@ def _households(rng, count: int, villages: list[Place], now) -> list[tuple[int, 
             number = body + check_character(body)
             phone = f"13{pk:09d}"[-11:]
             categories = poor if rng.random() < 0.2 else subsistence if rng.random() < 0.1 else 0
-            summary.append((pk, place.township_id, categories))
+            summary.append((pk, place, categories))
             name = _name(rng)
             yield (pk, place.id, place.path, place.county_id, place.township_id, name, "",
                    crypto.encrypt(number), crypto.blind_index(number), number[-4:],
@@ -172,63 +172,43 @@ def _pairings(rng, households, cadres_by_township, count: int) -> list[tuple]:
     first, start = _next_id(Pairing), date(timezone.localdate().year - 1, 3, 1)
     pairs: list[tuple] = []
     extra_share = max(count - len(households), 0) / max(len(households), 1)
-    for pk, township_id, categories in households:
+    for pk, place, categories in households:
         if categories & MUST_VISIT_MASK and rng.random() < 0.01:
             continue
-        cadres = cadres_by_township.get(township_id)
+        cadres = cadres_by_township.get(place.township_id)
         if not cadres:
             continue
         how_many = min(2 if rng.random() < extra_share else 1, len(cadres))
         for cadre in rng.sample(cadres, how_many):
-            pairs.append((first + len(pairs), cadre, pk, township_id))
+            pairs.append((first + len(pairs), cadre, pk, place))
     _copy_pairings(pairs, start)
     return pairs
 
 
 def _copy_pairings(pairs, start) -> None:
-    _copy(Pairing, ["id", "cadre_id", "household_id", "kind", "start_date", "area_id", "area_path"],
-          ((pk, cadre, household, "territorial", start, 0, "") for pk, cadre, household, _t in pairs))
-    # One set-based UPDATE copies area, path, county and township from each pairing's household.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Pairing._meta.db_table} SET area_id = h.area_id, area_path = h.area_path, "
-            f"county_id = h.county_id, township_id = h.township_id FROM {Household._meta.db_table} h "
-            f"WHERE h.id = {Pairing._meta.db_table}.household_id AND {Pairing._meta.db_table}.area_path = ''"
-            if connection.vendor == "postgresql" else
-            f"UPDATE {Pairing._meta.db_table} SET (area_id, area_path, county_id, township_id) = "
-            f"(SELECT area_id, area_path, county_id, township_id FROM {Household._meta.db_table} h "
-            f"WHERE h.id = {Pairing._meta.db_table}.household_id) WHERE area_path = ''"
-        )
+    # The denormalised columns come from the household's place, known here: no UPDATE pass.
+    _copy(Pairing, ["id", "cadre_id", "household_id", "kind", "start_date", "area_id", "area_path",
+                    "county_id", "township_id"],
+          ((pk, cadre, household, "territorial", start, p.id, p.path, p.county_id, p.township_id)
+           for pk, cadre, household, p in pairs))
 
 
 def _visits(rng, pairs, count: int, entered_by: int, now) -> int:
     first, today = _next_id(Visit), timezone.localdate()
     kinds = ["home", "home", "home", "sitting", "phone"]
     chosen = [pairs[i % len(pairs)] for i in range(count)] if pairs else []
+    dates = [today - timedelta(days=rng.randrange(330)) for _ in chosen]
 
     def visit_rows():
-        for i, (_p, cadre, _household, _township) in enumerate(chosen):
-            yield (first + i, cadre, entered_by, today - timedelta(days=rng.randrange(330)),
-                   rng.choice(kinds), "", rng.choice((0, 0, 0, 1)), "", "", "", "", "", "", now, 0, "")
+        for i, (_p, cadre, _household, p) in enumerate(chosen):
+            yield (first + i, cadre, entered_by, dates[i], rng.choice(kinds), "", rng.choice((0, 0, 0, 1)),
+                   "", "", "", "", "", "", now, p.id, p.path, p.county_id, p.township_id)
 
     _copy(Visit, ["id", "cadre_id", "entered_by_id", "visited_on", "kind", "place", "stay_days",
                   "q_basic", "q_difficulties", "q_wishes", "q_cadre_evaluation", "q_suggestions",
-                  "q_development", "created_at", "area_id", "area_path"], visit_rows())
+                  "q_development", "created_at", "area_id", "area_path", "county_id", "township_id"],
+          visit_rows())
     first_link = _next_id(VisitHousehold)
     _copy(VisitHousehold, ["id", "visit_id", "household_id", "visited_on"],
-          ((first_link + i, first + i, household, today) for i, (_p, _c, household, _t) in enumerate(chosen)))
-    with connection.cursor() as cursor:
-        v, h, vh = Visit._meta.db_table, Household._meta.db_table, VisitHousehold._meta.db_table
-        if connection.vendor == "postgresql":
-            cursor.execute(f"UPDATE {v} SET area_id = h.area_id, area_path = h.area_path, county_id = h.county_id, "
-                           f"township_id = h.township_id FROM {vh} vh JOIN {h} h ON h.id = vh.household_id "
-                           f"WHERE vh.visit_id = {v}.id AND {v}.area_path = ''")
-            cursor.execute(f"UPDATE {vh} SET visited_on = {v}.visited_on FROM {v} WHERE {v}.id = {vh}.visit_id "
-                           f"AND {vh}.id >= %s", [first_link])
-        else:
-            cursor.execute(f"UPDATE {v} SET (area_id, area_path, county_id, township_id) = (SELECT h.area_id, "
-                           f"h.area_path, h.county_id, h.township_id FROM {vh} vh JOIN {h} h ON h.id = vh.household_id "
-                           f"WHERE vh.visit_id = {v}.id) WHERE area_path = ''")
-            cursor.execute(f"UPDATE {vh} SET visited_on = (SELECT visited_on FROM {v} WHERE {v}.id = {vh}.visit_id) "
-                           f"WHERE id >= %s", [first_link])
+          ((first_link + i, first + i, household, dates[i]) for i, (_p, _c, household, _t) in enumerate(chosen)))
     return len(chosen)
