@@ -202,7 +202,9 @@ class PairingKind(models.TextChoices):
     RELATIVES = "relatives", _("Relatives")
 
 
-class PairingQuerySet(AreaLocatedQuerySet):
+class TermQuerySet(AreaLocatedQuerySet):
+    """Rows with a start and an end date (pairings, responsibility terms); history is kept."""
+
     def active(self, on=None):
         on = on or timezone.localdate()
         return self.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gt=on))
@@ -221,7 +223,7 @@ class Pairing(AreaLocated):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
 
-    objects = PairingQuerySet.as_manager()
+    objects = TermQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pairing")
@@ -255,7 +257,7 @@ class ResponsibilityAssignment(AreaLocated):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
 
-    objects = PairingQuerySet.as_manager()
+    objects = TermQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("responsibility assignment")
