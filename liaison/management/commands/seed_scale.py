@@ -1,7 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
 from liaison.scale import seed_people_at_scale
 from liaison.services import ensure_user
@@ -47,6 +47,9 @@ class Command(BaseCommand):
                     visits=opts["visits"] if opts["households"] >= 1_000_000 else opts["households"] * 3,
                     entered_by=users["bench_clerk"])
             self.stdout.write(f"people: {counts} in {time.perf_counter() - started:.1f} s")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # fresh statistics, so the planner sees the real sizes
 
     def _bench_users(self, areas) -> dict:
         users = {}
