@@ -13,6 +13,7 @@ NAVIGATION = [
     ("my_page", _("My page"), {Role.CADRE}),
     ("household_list", _("Households"), _OFFICE),
     ("cadre_list", _("Cadres"), _OFFICE),
+    ("visit_new", _("Enter a diary"), {Role.CLERK, Role.CADRE}),
     ("visit_list", _("Visit diaries"), None),
     ("coverage", _("Coverage"), _OFFICE),
     ("quotas", _("Quotas"), {*_LEADERS, Role.SUPERVISOR}),

@@ -24,6 +24,14 @@ def _common_area(households) -> Area:
     return Area.objects.get(path=common_path(h.area_path for h in households))
 
 
+def _require_cadre(actor, cadre: Cadre) -> None:
+    """A diary is entered for a cadre in the actor's scope, or by the cadre themselves."""
+    if actor is None or getattr(actor, "cadre", None) == cadre:
+        return
+    if not Cadre.objects.visible_to(actor).filter(pk=cadre.pk).exists():
+        raise LiaisonError("out_of_scope", _("This cadre is outside your responsibility."), "cadre")
+
+
 @audit.service
 def record_visit(
     *,
@@ -48,6 +56,7 @@ def record_visit(
         raise LiaisonError(
             "future_date", _("The date of the visit cannot be in the future."), "visited_on"
         )
+    _require_cadre(actor, cadre)
     for household in households:
         _require_visible(actor, household.area)
     visit = Visit(

@@ -1,22 +1,40 @@
-"""Visit diaries: list and detail (the entry screen is issue #3's next step)."""
+"""Visit diaries: the entry screen (the clerk's main screen), list and detail."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
-from liaison.models import SIX_QUESTIONS, Visit
+from liaison import services
+from liaison.forms.diaries import MatterFormSet, VisitForm
+from liaison.models import SIX_QUESTIONS, Cadre, Household, Visit, VisitKind
+from liaison.selectors import with_last_visit
 from responsibility_areas.models import Role
 from responsibility_areas.selectors import current_area, user_roles
 
 
+def _cadre_only(user) -> bool:
+    """A user whose only role is cadre: sees and writes only their own diaries."""
+    own = getattr(user, "cadre", None)
+    return own is not None and user_roles(user) <= {Role.CADRE} and not user.is_superuser
+
+
 def visible_visits(user):
     """Cadres with no other role see their own diaries; others their subtree's."""
-    roles = user_roles(user)
-    own = getattr(user, "cadre", None)
-    if own is not None and roles <= {Role.CADRE} and not user.is_superuser:
-        return Visit.objects.filter(cadre=own)
+    if _cadre_only(user):
+        return Visit.objects.filter(cadre=user.cadre)
     return Visit.objects.visible_to(user)
+
+
+def diary_cadres(user):
+    """Cadres a user may enter diaries for: those in scope, or only themselves."""
+    if _cadre_only(user):
+        return Cadre.objects.filter(pk=user.cadre.pk)
+    return Cadre.objects.visible_to(user).order_by("name", "id")
 
 
 def get_visit_for(user, pk) -> Visit:
@@ -42,7 +60,98 @@ def visit_detail(request, pk):
         "matters": visit.matters.select_related("household")})
 
 
+def _initial(request, cadres) -> dict:
+    """Defaults for a new entry; "save and add another" carries cadre, date and kind over."""
+    own = getattr(request.user, "cadre", None)
+    cadre = request.GET.get("cadre") or (own.pk if own else None)
+    return {
+        "cadre": cadre if cadre and cadres.filter(pk=cadre).exists() else None,
+        "visited_on": request.GET.get("date") or timezone.localdate(),
+        "kind": request.GET.get("kind") or VisitKind.HOME,
+        "households": request.GET.getlist("household"),
+    }
+
+
+def _chosen(form, households):
+    """The households picked so far (kept across a failed save, in the order picked)."""
+    ids = form.data.getlist("households") if form.is_bound else form.initial.get("households", [])
+    ids = [i for i in ids if str(i).isdigit()]
+    by_id = {h.pk: h for h in households.filter(pk__in=ids).select_related("area")}
+    return [by_id[int(i)] for i in dict.fromkeys(ids) if int(i) in by_id]
+
+
+def _save(request, form, formset):
+    matters = [
+        {key: f.cleaned_data[key] for key in ("household", "kind", "topic", "description",
+                                              "solved_on_spot", "resolution")}
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+    data = form.cleaned_data
+    try:
+        return services.record_visit(
+            actor=request.user, cadre=data["cadre"], visited_on=data["visited_on"], kind=data["kind"],
+            households=data["households"], notes=form.notes(), matters=matters,
+            place=data["place"], stay_days=data["stay_days"])
+    except services.LiaisonError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+
+
+@login_required
+def visit_new(request):
+    """Enter a diary: cadre, date, kind, households (chips), six questions, matters.
+
+    On a validation error everything typed comes back, households and matters included.
+    """
+    cadres = diary_cadres(request.user)
+    households = Household.objects.visible_to(request.user)
+    form = VisitForm(request.POST or None, cadres=cadres, households=households,
+                     initial=_initial(request, cadres))
+    chosen = _chosen(form, households)
+    chosen_qs = households.filter(pk__in=[h.pk for h in chosen])
+    formset = MatterFormSet(request.POST or None, prefix="matters",
+                            form_kwargs={"households": chosen_qs})
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        visit = _save(request, form, formset)
+        if visit is not None:
+            messages.success(request, _("Diary saved: %(cadre)s, %(date)s, %(count)d household(s).") % {
+                "cadre": visit.cadre.name, "date": visit.visited_on.isoformat(),
+                "count": len(form.cleaned_data["households"])})
+            if "add_another" in request.POST:
+                query = urlencode({"cadre": visit.cadre_id, "date": visit.visited_on.isoformat(),
+                                   "kind": visit.kind})
+                return redirect(f"{reverse('visit_new')}?{query}")
+            return redirect(visit)
+    elif request.method == "POST":
+        messages.error(request, _("The diary was not saved: please correct the fields marked below."))
+    return render(request, "liaison/diaries/form.html", {
+        "form": form, "formset": formset, "chosen": chosen})
+
+
+@login_required
+def household_search(request):
+    """Households to pick, as buttons: by name, pinyin initials or last digits of ID/phone.
+
+    With no text, the chosen cadre's paired households come first (the usual case).
+    """
+    households = Household.objects.visible_to(request.user)
+    query = request.GET.get("q", "").strip()
+    cadre_id = request.GET.get("cadre", "")
+    if query:
+        results = households.search(query)
+    elif cadre_id.isdigit() and diary_cadres(request.user).filter(pk=cadre_id).exists():
+        results = households.filter(pairings__cadre_id=cadre_id, pairings__end_date__isnull=True)
+    else:
+        results = households.none()
+    results = with_last_visit(results.select_related("area")).order_by("head_name", "id")[:12]
+    return render(request, "liaison/diaries/_household_results.html", {
+        "results": results, "query": query})
+
+
 urlpatterns = [
     path("", visit_list, name="visit_list"),
+    path("new/", visit_new, name="visit_new"),
+    path("households/", household_search, name="visit_household_search"),
     path("<int:pk>/", visit_detail, name="visit_detail"),
 ]
