@@ -4,7 +4,7 @@ from django.contrib import admin
 from treebeard.admin import TreeAdmin
 
 from . import services
-from .models import Area, Membership
+from .models import Area, Membership, PairingPolicy
 
 
 @admin.register(Area)
@@ -58,3 +58,33 @@ class MembershipAdmin(admin.ModelAdmin):
                 start_date=obj.start_date,
             )
             obj.pk = saved.pk
+
+
+@admin.register(PairingPolicy)
+class PairingPolicyAdmin(admin.ModelAdmin):
+    list_display = ["area", "require_123", "min_poor_per_cadre"]
+    list_filter = ["require_123", "min_poor_per_cadre"]
+    search_fields = ["area__name"]
+    autocomplete_fields = ["area"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("area").visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["area"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        saved = services.set_pairing_policy(
+            actor=request.user,
+            area=obj.area,
+            require_123=obj.require_123,
+            min_poor_per_cadre=obj.min_poor_per_cadre,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.remove_pairing_policy(actor=request.user, policy=obj)
+
+    def delete_queryset(self, request, queryset):
+        for policy in queryset.select_related("area"):
+            services.remove_pairing_policy(actor=request.user, policy=policy)

@@ -1,5 +1,6 @@
 from django.apps import apps
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -8,7 +9,9 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from .scoping import ScopedQuerySet, today
 
-__all__ = ["Area", "AreaLocated", "Level", "Membership", "Role", "ScopedQuerySet"]
+__all__ = [
+    "Area", "AreaLocated", "Level", "Membership", "PairingPolicy", "Role", "ScopedQuerySet",
+]
 
 
 class Level(models.TextChoices):
@@ -219,3 +222,56 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.area}"
+
+
+class PairingPolicyQuerySet(ScopedQuerySet):
+    scope_field = "area__path"
+
+    def governing(self, area: Area) -> "PairingPolicy":
+        """The policy of ``area`` or of its nearest ancestor that has one, else the default."""
+        found = (
+            self.filter(area__path__in=area.ancestor_paths() + [area.path])
+            .order_by("-area__depth")
+            .first()
+        )
+        return found or PairingPolicy()
+
+    def bearing_on(self, area: Area):
+        """Policies that may govern some area of ``area``'s subtree (ancestors and below)."""
+        return self.filter(
+            Q(area__path__in=area.ancestor_paths()) | Q(area__path__startswith=area.path)
+        ).select_related("area")
+
+
+class PairingPolicy(models.Model):
+    """Which pairing rules an area asks for (DOMAIN.md §2); the nearest ancestor's applies.
+
+    Without any policy up the tree, the default is the common rule: no "123" pattern,
+    at least one poor household per cadre.
+    """
+
+    area = models.OneToOneField(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="pairing_policy"
+    )
+    require_123 = models.BooleanField(
+        _('require the "123" pattern'),
+        default=False,
+        help_text=_(
+            "Each cadre pairs with at least 2 party-member and 3 ordinary households, "
+            "one of each in hardship."
+        ),
+    )
+    min_poor_per_cadre = models.PositiveSmallIntegerField(
+        _("poor households per cadre, at least"),
+        default=1,
+        validators=[MaxValueValidator(10)],
+    )
+
+    objects = PairingPolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pairing policy")
+        verbose_name_plural = _("pairing policies")
+
+    def __str__(self):
+        return str(self.area) if self.area_id else str(_("Default pairing policy"))

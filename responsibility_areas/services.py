@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from .models import (
     Area,
     Level,
     Membership,
+    PairingPolicy,
     common_path,
     located_models,
 )
@@ -26,10 +28,11 @@ from .scoping import can_manage_areas, forget_scope, today
 class AreaError(Exception):
     """A rule of the area tree was broken; ``code`` is stable, the message translated."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, field: str | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -264,3 +267,52 @@ def update_area(*, actor, area: Area, changed: list[str]) -> Area:
         data={f: getattr(area, f) for f in fields},
     )
     return area
+
+
+@audit.service
+def set_pairing_policy(
+    *, actor, area: Area, require_123: bool, min_poor_per_cadre: int
+) -> PairingPolicy:
+    """Give ``area`` (and the areas below without a policy of their own) its pairing rules."""
+    _require_manager(actor, area)
+    policy = PairingPolicy.objects.filter(area=area).first() or PairingPolicy(area=area)
+    before = {"require_123": policy.require_123, "min_poor_per_cadre": policy.min_poor_per_cadre}
+    after = {"require_123": bool(require_123), "min_poor_per_cadre": min_poor_per_cadre}
+    if policy.pk and before == after:
+        audit.nothing_changed()
+        return policy
+    policy.require_123, policy.min_poor_per_cadre = after["require_123"], min_poor_per_cadre
+    try:
+        policy.full_clean()
+    except ValidationError as exc:
+        field, errors = next(iter(exc.message_dict.items()))
+        raise AreaError("invalid", " ".join(errors), field) from exc
+    created = policy.pk is None
+    policy.save()
+    audit.record(
+        actor=actor,
+        action="pairing_policy.created" if created else "pairing_policy.changed",
+        obj=policy,
+        area_path=area.path,
+        data={"area": area.name, **after, **({} if created else {"before": before})},
+    )
+    return policy
+
+
+@audit.service
+def remove_pairing_policy(*, actor, policy: PairingPolicy) -> None:
+    """Drop an area's own policy: the nearest ancestor's (or the default) applies again."""
+    area = policy.area
+    _require_manager(actor, area)
+    PairingPolicy.objects.filter(pk=policy.pk).delete()
+    audit.record(
+        actor=actor,
+        action="pairing_policy.removed",
+        obj=policy,
+        area_path=area.path,
+        data={
+            "area": area.name,
+            "require_123": policy.require_123,
+            "min_poor_per_cadre": policy.min_poor_per_cadre,
+        },
+    )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from liaison import services
 from liaison.forms.cadres import CadreForm, CommitmentForm, CommitmentStatusForm
 from liaison.models import Cadre, Commitment
+from liaison.pairing_rules import breaches_of
 from liaison.selectors import (
     behind_schedule_q,
     cadre_households,
@@ -93,6 +94,7 @@ def cadre_detail(request, pk):
         "commitment_min": minimum,
         "commitment_max": maximum,
         "commitments_short": len(commitments) < minimum,
+        "rule_breaches": breaches_of(cadre),
         "commitment_form": CommitmentForm(),
         "status_form": CommitmentStatusForm(),
         "year": today.year,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from liaison import services
 from liaison.forms.households import HouseholdForm, PairForm
 from liaison.models import CATEGORY_BITS, Cadre, Household, HouseholdCategory, Pairing
+from liaison.pairing_rules import breaches, cadres_breaking_rules
 from liaison.selectors import (
     active_pairing_exists,
     cadres_without_poor_household,
@@ -175,6 +176,7 @@ def coverage(request):
         "rows": coverage_by_branch(area),
         "unpaired": unpaired[:100],
         "cadres_without_poor": cadres_without_poor_household(area)[:100],
+        "rule_breakers": [(c, breaches(c)) for c in cadres_breaking_rules(area)[:100]],
     })
 
 
