@@ -8,6 +8,11 @@ The key comes from ``LIAISON_DATA_KEY`` (base64 of 32 bytes). The embedded defau
 generates one into ``var/data_key`` only while no database exists beside it: a missing
 key next to an existing database stops the app with a clear message instead of
 silently starting over with a new key (which would make every stored ID unreadable).
+
+The first use of a key against a database records its fingerprint in the change log
+(``data_key.registered``); from then on a process whose key has another fingerprint
+refuses to encrypt, decrypt or look up anything (:class:`KeyMismatch`), so a wrong
+key can never quietly write rows that the right key cannot read.
 """
 
 from __future__ import annotations
@@ -69,6 +74,30 @@ def _has_encrypted_rows() -> bool:
         return False
 
 
+_verified = False
+
+
+def fingerprint() -> str:
+    """A short public fingerprint of the data key (safe to log and store)."""
+    return hmac.new(_subkey(b"fingerprint"), b"liaison-data-key", hashlib.sha256).hexdigest()[:16]
+
+
+def _verify_key() -> None:
+    """Once per process: the key must be the one this database was encrypted with."""
+    global _verified
+    if _verified:
+        return
+    from django.db import DatabaseError
+
+    from liaison.services.datakey import ensure_data_key_fingerprint
+
+    try:
+        ensure_data_key_fingerprint(actor=None, fingerprint=fingerprint())
+    except DatabaseError:  # no tables yet (before migrate): check again next time
+        return
+    _verified = True
+
+
 @cache
 def _subkey(purpose: bytes) -> bytes:
     return hmac.new(_master_key(), purpose, hashlib.sha256).digest()
@@ -82,6 +111,7 @@ def _aead() -> AESGCM:
 def encrypt(plaintext: str) -> str:
     if not plaintext:
         return ""
+    _verify_key()
     nonce = os.urandom(12)
     sealed = _aead().encrypt(nonce, plaintext.encode(), None)
     return PREFIX + base64.b64encode(nonce + sealed).decode()
@@ -90,6 +120,12 @@ def encrypt(plaintext: str) -> str:
 def decrypt(token: str) -> str:
     if not token:
         return ""
+    _verify_key()
+    return open_sealed(token)
+
+
+def open_sealed(token: str) -> str:
+    """Decrypt without the fingerprint check (the check itself uses it)."""
     blob = base64.b64decode(token.removeprefix(PREFIX))
     try:
         return _aead().decrypt(blob[:12], blob[12:], None).decode()
@@ -103,4 +139,5 @@ def blind_index(value: str) -> str:
     """Keyed hash for uniqueness and exact lookup (same input, same output)."""
     if not value:
         return ""
+    _verify_key()
     return hmac.new(_subkey(b"index"), value.encode(), hashlib.sha256).hexdigest()
