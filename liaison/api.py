@@ -2,7 +2,12 @@
 
 from rest_framework.routers import DefaultRouter
 
+from liaison.api_people import CadreViewSet, HouseholdViewSet, PairingViewSet, VisitViewSet
 from responsibility_areas.api import AreaViewSet
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
+router.register("cadres", CadreViewSet, basename="cadre")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("pairings", PairingViewSet, basename="pairing")
+router.register("visits", VisitViewSet, basename="visit")

@@ -204,6 +204,12 @@ SPECTACULAR_SETTINGS = {
     # Vendored from npm swagger-ui-dist: users sit on intranets without CDN access.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui-5.35.0",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui-5.35.0/favicon-32x32.png",
+    # Several models have a "kind" with its own choices: name each enum after its type.
+    "ENUM_NAME_OVERRIDES": {
+        "PairingKindEnum": "liaison.models.PairingKind",
+        "VisitKindEnum": "liaison.models.VisitKind",
+        "MatterKindEnum": "liaison.models.MatterKind",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------

@@ -1,0 +1,222 @@
+"""REST API for people and their links: cadres, households, pairings, visit diaries.
+
+Reads go through ``visible_to`` (out of scope = 404); writes call the liaison services,
+and a broken rule (``LiaisonError``) answers 400 ``{field: [message]}``, or 409 for an ID
+number that is already registered.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from . import services
+from .api_pagination import IdCursorPagination
+from .filters import CadreFilter, HouseholdFilter, PairingFilter, VisitFilter
+from .models import Cadre, Household, Pairing, Visit
+from .selectors import active_pairing_exists, with_last_visit
+from .serializers import (
+    NOTE_FIELDS,
+    CadreSerializer,
+    HouseholdCreateSerializer,
+    HouseholdIdentitySerializer,
+    HouseholdSerializer,
+    PairingCreateSerializer,
+    PairingEndSerializer,
+    PairingSerializer,
+    VisitCreateSerializer,
+    VisitSerializer,
+)
+from .views.diaries import visible_visits
+
+RULE_BROKEN = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="A rule was broken: {field: [message]} (translated)."
+)
+DUPLICATE_ID = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="ID number already registered: {id_number: [message], existing: id} "
+    "(existing only when the caller may see that household).",
+)
+
+
+class NewestFirstCursorPagination(IdCursorPagination):
+    ordering = "-id"
+
+
+def liaison_error_response(exc: services.LiaisonError) -> Response:
+    """The HTTP answer for a rule broken inside a service."""
+    if exc.code == "forbidden":
+        return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
+    body = {exc.field or api_settings.NON_FIELD_ERRORS_KEY: [exc.message]}
+    if exc.code == "duplicate_id":
+        if exc.existing is not None:
+            body["existing"] = exc.existing.pk
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+class PeopleViewSetMixin:
+    """Scoped querysets (guarded for schema generation) and service errors as HTTP answers."""
+
+    model = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.scoped_queryset(self.request.user)
+
+    def scoped_queryset(self, user):
+        return self.model.objects.visible_to(user).select_related("area")
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.LiaisonError):
+            return liaison_error_response(exc)
+        return super().handle_exception(exc)
+
+    def validated(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def created(self, obj):
+        """The new object, read back through the scoped queryset (with its annotations)."""
+        fresh = self.get_queryset().get(pk=obj.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class CadreViewSet(PeopleViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Cadres whose home area lies in the caller's scope. Phones are masked."""
+
+    model = Cadre
+    serializer_class = CadreSerializer
+    filterset_class = CadreFilter
+    pagination_class = IdCursorPagination
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=HouseholdCreateSerializer,
+        responses={201: HouseholdSerializer, 400: RULE_BROKEN, 409: DUPLICATE_ID},
+    )
+)
+class HouseholdViewSet(
+    PeopleViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Households in the caller's scope. ID numbers and phones are always masked here."""
+
+    model = Household
+    serializer_class = HouseholdSerializer
+    filterset_class = HouseholdFilter
+    pagination_class = IdCursorPagination
+
+    def scoped_queryset(self, user):
+        households = super().scoped_queryset(user).annotate(paired=active_pairing_exists())
+        return with_last_visit(households)
+
+    def create(self, request, *args, **kwargs):
+        """Register a household (``register_household``); the ID number must be new."""
+        data = self.validated(HouseholdCreateSerializer)
+        household = services.register_household(actor=request.user, **data)
+        return self.created(household)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: HouseholdIdentitySerializer,
+            403: OpenApiResponse(description="Without the permission to see full numbers."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """Full ID number and phone, for users with ``liaison.view_full_pii``; audited."""
+        household = self.get_object()
+        revealed = services.reveal_household_identity(actor=request.user, household=household)
+        response = Response(HouseholdIdentitySerializer(revealed).data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=PairingCreateSerializer,
+        responses={200: PairingSerializer, 201: PairingSerializer, 400: RULE_BROKEN},
+    )
+)
+class PairingViewSet(
+    PeopleViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Cadre–household pairings in the caller's scope, ended ones kept as history."""
+
+    model = Pairing
+    serializer_class = PairingSerializer
+    filterset_class = PairingFilter
+    pagination_class = IdCursorPagination
+
+    def scoped_queryset(self, user):
+        return super().scoped_queryset(user).select_related("cadre", "household")
+
+    def create(self, request, *args, **kwargs):
+        """Pair a cadre with a household; an identical open pairing is answered with 200."""
+        data = self.validated(PairingCreateSerializer)
+        already_open = Pairing.objects.filter(
+            cadre=data["cadre"], household=data["household"], end_date__isnull=True
+        ).exists()
+        pairing = services.pair_household(actor=request.user, **data)
+        if already_open:
+            return Response(self.get_serializer(self.get_queryset().get(pk=pairing.pk)).data)
+        return self.created(pairing)
+
+    @extend_schema(
+        request=PairingEndSerializer, responses={200: PairingSerializer, 400: RULE_BROKEN}
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the pairing (today unless ``end_date`` is given); it stays as history."""
+        pairing = self.get_object()
+        data = self.validated(PairingEndSerializer)
+        services.end_pairing(actor=request.user, pairing=pairing, end_date=data.get("end_date"))
+        return Response(self.get_serializer(self.get_queryset().get(pk=pairing.pk)).data)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=VisitCreateSerializer, responses={201: VisitSerializer, 400: RULE_BROKEN}
+    )
+)
+class VisitViewSet(
+    PeopleViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Visit diaries: a cadre with no other role sees only their own, others their subtree's."""
+
+    model = Visit
+    serializer_class = VisitSerializer
+    filterset_class = VisitFilter
+    pagination_class = NewestFirstCursorPagination
+
+    def scoped_queryset(self, user):
+        return (
+            visible_visits(user)
+            .select_related("area", "cadre", "entered_by")
+            .prefetch_related("households", "matters")
+        )
+
+    def create(self, request, *args, **kwargs):
+        """Record a diary entry (``record_visit``) with its households and matters raised."""
+        data = self.validated(VisitCreateSerializer)
+        notes = {field: data.pop(field) for field in NOTE_FIELDS}
+        visit = services.record_visit(actor=request.user, notes=notes, **data)
+        return self.created(visit)

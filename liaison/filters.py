@@ -1,0 +1,103 @@
+"""API filtersets for people and their links.
+
+Every filter narrows a queryset that is already scoped with ``visible_to``; an area or
+object the caller cannot see filters to nothing, it never widens the scope.
+"""
+
+import django_filters
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from responsibility_areas.models import Area
+
+from .models import (
+    CATEGORY_BITS,
+    MUST_VISIT_MASK,
+    Cadre,
+    Household,
+    HouseholdCategory,
+    Pairing,
+    PairingKind,
+    Rank,
+    Visit,
+    VisitKind,
+)
+
+
+class AreaSubtreeFilterSet(django_filters.FilterSet):
+    area = django_filters.NumberFilter(
+        method="filter_area", label=_("Area id: everything in its whole subtree")
+    )
+
+    def filter_area(self, queryset, name, value):
+        # Resolved inside the caller's scope: an invisible area filters to nothing.
+        area = Area.objects.visible_to(self.request.user).filter(pk=value).first()
+        return queryset.subtree_of(area) if area else queryset.none()
+
+
+class CadreFilter(AreaSubtreeFilterSet):
+    rank = django_filters.MultipleChoiceFilter(choices=Rank.choices, label=_("Rank"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="contains", label=_("Name"))
+
+    class Meta:
+        model = Cadre
+        fields = ["area", "rank", "q", "is_leading"]
+
+
+class HouseholdFilter(AreaSubtreeFilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label=_("Name, pinyin initials, or the last digits of the ID number or phone"),
+    )
+    category = django_filters.ChoiceFilter(
+        choices=HouseholdCategory.choices, method="filter_category", label=_("Category")
+    )
+    must_visit = django_filters.BooleanFilter(
+        method="filter_must_visit", label=_("In a must-visit category")
+    )
+    # ``paired`` is annotated by the viewset (an active pairing exists today).
+    paired = django_filters.BooleanFilter(field_name="paired", label=_("Paired with a cadre"))
+
+    class Meta:
+        model = Household
+        fields = ["area", "q", "category", "must_visit", "paired", "party_member"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+    def filter_category(self, queryset, name, value):
+        return queryset.with_any_category(CATEGORY_BITS[value])
+
+    def filter_must_visit(self, queryset, name, value):
+        if value:
+            return queryset.must_visit()
+        return queryset.annotate(_must=F("categories").bitand(MUST_VISIT_MASK)).filter(_must=0)
+
+
+class PairingFilter(AreaSubtreeFilterSet):
+    cadre = django_filters.NumberFilter(field_name="cadre_id", label=_("Cadre id"))
+    household = django_filters.NumberFilter(field_name="household_id", label=_("Household id"))
+    active = django_filters.BooleanFilter(method="filter_active", label=_("Active today"))
+    kind = django_filters.ChoiceFilter(choices=PairingKind.choices, label=_("Pairing kind"))
+
+    class Meta:
+        model = Pairing
+        fields = ["area", "cadre", "household", "active", "kind"]
+
+    def filter_active(self, queryset, name, value):
+        if value:
+            return queryset.active()
+        return queryset.exclude(pk__in=Pairing.objects.active().values("pk"))
+
+
+class VisitFilter(AreaSubtreeFilterSet):
+    cadre = django_filters.NumberFilter(field_name="cadre_id", label=_("Cadre id"))
+    household = django_filters.NumberFilter(field_name="households", label=_("Household id"))
+    kind = django_filters.MultipleChoiceFilter(choices=VisitKind.choices, label=_("Kind of visit"))
+    visited_on = django_filters.DateFromToRangeFilter(
+        label=_("Date of visit (visited_on_after, visited_on_before; both inclusive)")
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["area", "cadre", "household", "kind", "visited_on"]
