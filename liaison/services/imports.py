@@ -1,0 +1,293 @@
+"""Spreadsheet imports: the roster write (all or nothing) and the import jobs' history.
+
+Reading and checking a file writes nothing and lives in ``liaison.importing``; the
+functions here write, each one audited transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison.importing.roster import RosterPlan, RosterReport, initials
+from liaison.importing.safety import UnsafeFile, check_upload
+from liaison.lib import audit, crypto
+from liaison.lib.identity import mask_id_number, mask_mobile
+from liaison.models import (
+    Cadre,
+    Household,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    Pairing,
+    category_mask,
+)
+from responsibility_areas.models import common_path
+from responsibility_areas.scoping import scope_paths
+
+from ._base import LiaisonError
+
+BATCH = 2000
+HOUSEHOLD_UPDATE_FIELDS = [
+    "head_name", "name_initials", "phone_encrypted", "phone_masked", "phone_last4", "members",
+    "categories", "party_member", "area", "area_path", "county", "township", "updated_at",
+]
+
+
+@audit.service
+def import_roster(
+    *,
+    actor,
+    plan: RosterPlan,
+    file_name: str = "",
+    sha256: str = "",
+    valid_rows_only: bool = False,
+    job: ImportJob | None = None,
+    progress=None,
+) -> RosterReport:
+    """Write a checked roster plan in one transaction: everything, or nothing.
+
+    A plan with any error writes nothing (``LiaisonError('has_errors')``) unless
+    ``valid_rows_only`` is chosen explicitly; then the rows without errors are written.
+    Rows that are already as the file says are left alone, so a second import of the
+    same file changes nothing.
+    """
+    report = plan.report
+    if report.errors and not valid_rows_only:
+        raise LiaisonError("has_errors", _(
+            "The file has %(n)d rows with errors; nothing was imported. Correct them, or choose "
+            "to import only the valid rows."
+        ) % {"n": report.error_rows})
+    total = len(plan.household_changes) + len(plan.rows) + len(plan.cadre_changes)
+    step = _Steps(progress, total)
+    cadre_ids = _write_cadres(plan, step)
+    household_ids = _write_households(plan, step)
+    _write_pairings(plan, cadre_ids, household_ids, step)
+    report.written = True
+    counts = report.counts()
+    data = {**counts, "file_name": file_name or report.file_name, "sha256": sha256,
+            "valid_rows_only": valid_rows_only, "skipped_error_rows": report.error_rows}
+    area_path = common_path(r.area[1] for r in plan.rows)
+    if job is not None:
+        _finish(job, ImportStatus.DONE, report, _outcome(report))
+    if report.new or report.updated or job is not None:
+        audit.record(actor=actor, action="roster.imported", obj=job, area_path=area_path, data=data)
+    else:
+        audit.nothing_changed()
+    return report
+
+
+class _Steps:
+    def __init__(self, progress, total):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def add(self, n):
+        self.done += n
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+def _write_cadres(plan: RosterPlan, step: _Steps) -> dict[str, int]:
+    ids = {phone: c["id"] for phone, c in plan.cadres.items()}
+    new, changed = [], []
+    for phone, row in plan.cadre_changes.items():
+        given = row.cadre
+        if phone in plan.cadres:
+            changed.append(Cadre(pk=ids[phone], unit=given.get("cadre_unit", ""),
+                                 post=given.get("cadre_post", "")))
+            continue
+        rank, (area_id, path, county_id, township_id) = plan.cadre_homes[phone]
+        new.append(Cadre(name=given["cadre_name"], rank=rank, unit=given.get("cadre_unit", ""),
+                         post=given.get("cadre_post", ""), phone=phone, area_id=area_id,
+                         area_path=path, county_id=county_id, township_id=township_id))
+    for batch in _batches(new):
+        Cadre.objects.bulk_create(batch)
+        step.add(len(batch))
+    if changed:
+        Cadre.objects.bulk_update(changed, ["unit", "post"], batch_size=500)
+        step.add(len(changed))
+    missing = [c.phone for c in new]
+    for batch in _batches(missing):
+        ids.update(Cadre.objects.filter(phone__in=batch).values_list("phone", "id"))
+    return ids
+
+
+def _household(row, existing: dict | None) -> Household:
+    given = row.household
+    area_id, path, county_id, township_id = row.area
+    household = Household(
+        head_name=given["head_name"], name_initials=initials(given["head_name"]),
+        members=given.get("members", existing["members"] if existing else 1),
+        categories=(category_mask(given["categories"]) if "categories" in given
+                    else existing["categories"] if existing else 0),
+        party_member=given.get("party_member", existing["party_member"] if existing else False),
+        area_id=area_id, area_path=path, county_id=county_id, township_id=township_id,
+        id_number_encrypted=crypto.encrypt(row.id_number), id_number_hash=row.id_hash,
+        id_last4=row.id_number[-4:], id_number_masked=mask_id_number(row.id_number),
+    )
+    if "phone" in given or existing is None:
+        phone = given.get("phone", "")
+        household.phone_encrypted = crypto.encrypt(phone)
+        household.phone_last4, household.phone_masked = phone[-4:], mask_mobile(phone) if phone else ""
+    else:
+        household.phone_encrypted = existing["phone_encrypted"]
+        household.phone_masked, household.phone_last4 = existing["phone_masked"], existing["phone_last4"]
+    return household
+
+
+def _write_households(plan: RosterPlan, step: _Steps) -> dict[str, int]:
+    ids = {h: e["id"] for h, e in plan.households.items()}
+    rows = list(plan.household_changes.values())
+    for batch in _batches(rows):
+        objs = [_household(row, plan.households.get(row.id_hash)) for row in batch]
+        # One upsert keyed by the ID number's keyed hash: inserts the new, updates the changed.
+        Household.objects.bulk_create(objs, update_conflicts=True, unique_fields=["id_number_hash"],
+                                      update_fields=HOUSEHOLD_UPDATE_FIELDS)
+        step.add(len(batch))
+    new = [r.id_hash for r in rows if r.id_hash not in ids]
+    for batch in _batches(new):
+        ids.update(Household.objects.filter(id_number_hash__in=batch)
+                   .values_list("id_number_hash", "id"))
+    _move_pairings(plan, ids)
+    return ids
+
+
+def _move_pairings(plan: RosterPlan, ids: dict[str, int]) -> None:
+    """Open pairings follow a household the file moves to another area."""
+    moved: dict[tuple, list[int]] = {}
+    for id_hash, row in plan.household_changes.items():
+        existing = plan.households.get(id_hash)
+        if existing and existing["area_id"] != row.area[0]:
+            moved.setdefault(row.area, []).append(ids[id_hash])
+    for (area_id, path, county_id, township_id), household_ids in moved.items():
+        Pairing.objects.filter(household_id__in=household_ids, end_date__isnull=True).update(
+            area_id=area_id, area_path=path, county_id=county_id, township_id=township_id)
+
+
+def _write_pairings(plan, cadre_ids, household_ids, step: _Steps) -> None:
+    today = timezone.localdate()
+    new, changed = [], []
+    for row in plan.rows:
+        cadre_id, household_id = cadre_ids[row.cadre_phone], household_ids[row.id_hash]
+        existing = plan.pairings.get((cadre_id, household_id))
+        if existing is None:
+            area_id, path, county_id, township_id = row.area
+            new.append(Pairing(cadre_id=cadre_id, household_id=household_id, kind=row.kind,
+                               start_date=row.start_date or today, area_id=area_id,
+                               area_path=path, county_id=county_id, township_id=township_id))
+        elif existing[1] != row.kind or (row.start_date and row.start_date != existing[2]):
+            changed.append(Pairing(pk=existing[0], kind=row.kind,
+                                   start_date=row.start_date or existing[2]))
+    for batch in _batches(new):
+        Pairing.objects.bulk_create(batch)
+        step.add(len(batch))
+    if changed:
+        Pairing.objects.bulk_update(changed, ["kind", "start_date"], batch_size=500)
+    step.add(len(plan.rows) - len(new))
+
+
+def _batches(items, size=BATCH):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _outcome(report: RosterReport) -> str:
+    return _("%(new)d new, %(updated)d updated, %(unchanged)d unchanged, %(errors)d rows with "
+             "errors.") % {"new": report.new, "updated": report.updated,
+                           "unchanged": report.unchanged, "errors": report.error_rows}
+
+
+def _finish(job: ImportJob, status: str, report: RosterReport | None, outcome: str) -> None:
+    job.status, job.outcome, job.finished_at = status, outcome, timezone.now()
+    fields = ["status", "outcome", "finished_at"]
+    if report is not None:
+        job.counts, job.notices = report.counts(), report.notices
+        job.errors = [e.as_dict() for e in report.errors]
+        fields += ["counts", "errors", "notices"]
+    job.save(update_fields=fields)
+
+
+# --- Import jobs (the history the clerk's page shows) -------------------------------------
+
+
+def _import_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def job_file_path(job: ImportJob) -> Path:
+    return Path(settings.MEDIA_ROOT) / job.stored_path
+
+
+@audit.service
+def create_import_job(*, actor, data: bytes, file_name: str, kind: str = ImportKind.ROSTER,
+                      sheet: str = "") -> ImportJob:
+    """Check an uploaded file (size, zip directory, macros, XML) and keep it under a new name."""
+    try:
+        check_upload(data, file_name)
+    except UnsafeFile as exc:
+        raise LiaisonError(exc.code, exc.message, "file") from exc
+    suffix = Path(file_name).suffix.lower()
+    stored = f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    path = Path(settings.MEDIA_ROOT) / stored
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    paths = scope_paths(actor) if actor is not None else [""]
+    job = ImportJob.objects.create(
+        user=actor if getattr(actor, "pk", None) else None, kind=kind,
+        file_name=Path(file_name).name[:255], sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data), stored_path=stored, sheet_name=sheet,
+        area_path=common_path(paths) if "" not in paths else "",
+    )
+    audit.record(actor=actor, action="import.uploaded", obj=job,
+                 data={"file_name": job.file_name, "sha256": job.sha256, "size": job.size})
+    return job
+
+
+@audit.service
+def claim_import_job(*, actor, job: ImportJob, confirm: bool, valid_rows_only: bool = False) -> bool:
+    """Move a job to checking/importing; False when another run already has it (idempotent)."""
+    before = [ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.FAILED]
+    after = ImportStatus.IMPORTING if confirm else ImportStatus.PREVIEWING
+    if not confirm:
+        before.append(ImportStatus.PREVIEWING)
+    # Conditional update: of two workers given the same job, exactly one wins.
+    won = ImportJob.objects.filter(pk=job.pk, status__in=before).update(
+        status=after, progress_done=0, progress_total=0, valid_rows_only=valid_rows_only) == 1
+    if not won:
+        audit.nothing_changed()
+        return False
+    job.status, job.valid_rows_only = after, valid_rows_only
+    audit.record(actor=actor, action="import.started", obj=job,
+                 data={"confirm": confirm, "valid_rows_only": valid_rows_only})
+    return True
+
+
+@audit.service
+def record_import_preview(*, actor, job: ImportJob, report: RosterReport) -> ImportJob:
+    _finish(job, ImportStatus.PREVIEWED, report, _outcome(report))
+    audit.record(actor=actor, action="import.previewed", obj=job, data=report.counts())
+    return job
+
+
+@audit.service
+def fail_import_job(*, actor, job: ImportJob, outcome: str,
+                    report: RosterReport | None = None) -> ImportJob:
+    _finish(job, ImportStatus.FAILED, report, outcome)
+    audit.record(actor=actor, action="import.failed", obj=job, data={"outcome": outcome})
+    return job
+
+
+@audit.service
+def record_pii_export(*, actor, what: str, rows: int) -> None:
+    """An export with full ID and phone numbers: allowed to some, recorded for all of them."""
+    if not actor.has_perm("liaison.view_full_pii"):
+        raise LiaisonError("forbidden", _("You are not allowed to see full ID and phone numbers."))
+    paths = scope_paths(actor)
+    audit.record(actor=actor, action="export.full_pii",
+                 area_path=common_path(paths) if "" not in paths else "",
+                 data={"what": what, "rows": rows})
