@@ -52,6 +52,8 @@ else:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Where the public reaches this site: the QR codes on printed contact cards point there.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,0 +1,127 @@
+"""Contact cards (民情联系卡): the public token of a household, its masked name, the sheet.
+
+A card's QR code leads to the household's public page. The page is reached without
+login through a token signed with the secret key and a salt of its own (HMAC-SHA256):
+it cannot be guessed or forged from the household number, and a changed character is
+a 404. Tokens are not stored, so no migration is needed; they stay valid as long as the
+secret key (or one of ``SECRET_KEY_FALLBACKS``) does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from responsibility_areas.models import Area, Level
+
+from .lib.qr import qr_svg
+from .models import Cadre, Pairing
+
+SALT = "liaison.cards.household"
+CARDS_PER_SHEET = 10  # 2 × 5 on A4, each card 95 × 55 mm
+CARD_LIMIT = 1000
+DEFAULT_DUTIES = _(
+    "Keep in touch with and serve the people, collect their views and wishes, "
+    "help solve their difficulties"
+)
+# Levels named on a card to place the household: township, village, group.
+PLACE_LEVELS = (Level.TOWNSHIP, Level.VILLAGE, Level.COMMUNITY, Level.GROUP)
+COMPOUND_SURNAMES = (
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+    "宇文", "司徒", "令狐", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "呼延",
+)
+
+
+def household_token(household_pk: int) -> str:
+    return signing.Signer(salt=SALT).sign_object(household_pk)
+
+
+def household_pk_from_token(token: str) -> int | None:
+    """The household number a token was signed for; ``None`` for a bad or forged token."""
+    try:
+        value = signing.Signer(salt=SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def public_url(request, household_pk: int) -> str:
+    """Absolute link to the public page; ``PUBLIC_BASE_URL`` wins over the request's host,
+    so cards printed on an office intranet still point where the public can reach."""
+    path = reverse("card_public", args=[household_token(household_pk)])
+    base = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/")
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
+
+
+def mask_name(name: str) -> str:
+    """The surname and one asterisk: 王大明 → 王*, 欧阳春 → 欧阳*."""
+    name = name.strip()
+    if not name:
+        return ""
+    surname = name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[:1]
+    return f"{surname}*"
+
+
+def place_labels(paths) -> dict[str, str]:
+    """For each area path, the names of its township, village and group ("思茅镇 甲村 一组").
+
+    One query over every ancestor path of the given paths.
+    """
+    paths = set(paths)
+    step = Area.steplen
+    wanted = {p[:i] for p in paths for i in range(step, len(p) + 1, step)}
+    names = dict(
+        Area.objects.filter(path__in=wanted, level__in=PLACE_LEVELS).values_list("path", "name")
+    )
+    return {
+        p: " ".join(names[p[:i]] for i in range(step, len(p) + 1, step) if p[:i] in names)
+        for p in paths
+    }
+
+
+@dataclass(frozen=True)
+class Card:
+    household_name: str
+    place: str
+    cadre: Cadre
+    duties: str
+    url: str
+    qr: str
+
+
+def card_pairings(pairings):
+    return pairings.select_related("cadre", "household").order_by(
+        "area_path", "household__name_initials", "household__head_name", "household_id",
+        "cadre__name",
+    )
+
+
+def build_cards(request, pairings) -> list[Card]:
+    """One card per active pairing (a household with two cadres gets two cards)."""
+    rows = list(card_pairings(pairings)[:CARD_LIMIT])
+    places = place_labels(p.area_path for p in rows)
+    links: dict[int, tuple[str, str]] = {}
+    cards = []
+    for pairing in rows:
+        if pairing.household_id not in links:
+            url = public_url(request, pairing.household_id)
+            links[pairing.household_id] = (url, qr_svg(url))
+        url, qr = links[pairing.household_id]
+        cards.append(Card(
+            household_name=pairing.household.head_name,
+            place=places[pairing.area_path],
+            cadre=pairing.cadre,
+            duties=pairing.cadre.duties or str(DEFAULT_DUTIES),
+            url=url,
+            qr=qr,
+        ))
+    return cards
+
+
+def sheets(cards: list) -> list[list]:
+    """Cards cut into A4 pages."""
+    return [cards[i:i + CARDS_PER_SHEET] for i in range(0, len(cards), CARDS_PER_SHEET)]
