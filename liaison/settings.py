@@ -186,6 +186,16 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
+# --- Spreadsheet imports (liaison/importing) ----------------------------------------------
+# Checked in the code as well: DATA_UPLOAD_MAX_MEMORY_SIZE does not count file parts.
+LIAISON_IMPORT_MAX_BYTES = int(os.environ.get("LIAISON_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# django-import-export (admin, resources): one transaction per import, and a file with any
+# invalid row rolls back entirely (its defaults commit the good rows of a bad file).
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_CONFIRM = False
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
