@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -238,7 +239,42 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Unacked tasks (acks_late) go back to the queue after this long if their worker died.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
+# Fail fast when Redis is down: .delay() gives up after ~0.7 s; the outbox keeps the task.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+_ESCALATE_EVERY = os.environ.get("GRIEVANCE_ESCALATE_EVERY_SECONDS")  # tests: a few seconds
+CELERY_BEAT_SCHEDULE: dict = {
+    # Overdue matters escalate one level up; hourly, so a lapse is acted on the same morning.
+    "escalate-overdue": {
+        "task": "grievances.tasks.escalate_overdue",
+        "schedule": float(_ESCALATE_EVERY) if _ESCALATE_EVERY else crontab(minute=5),
+    },
+    # Deadline reminders once a day at the start of working hours (never at night).
+    "send-reminders": {
+        "task": "grievances.tasks.send_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    # The monthly ledger: the task checks daily whether today is the rollup day
+    # (GRIEVANCE_ROLLUP_DAY, or the month's last day if earlier) and finalises last month on the 1st.
+    "rollup-ledger": {
+        "task": "grievances.tasks.rollup_ledger",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # Tasks queued while Redis was down wait in the outbox; send them once it is back.
+    "drain-outbox": {
+        "task": "grievances.tasks.drain_outbox",
+        "schedule": 60.0,
+    },
+}
+
+# --- Grievance ledger ---------------------------------------------------------------------
+GRIEVANCE_REMINDER_DAYS = int(os.environ.get("GRIEVANCE_REMINDER_DAYS", "3"))
+GRIEVANCE_ROLLUP_DAY = int(os.environ.get("GRIEVANCE_ROLLUP_DAY", "30"))
+# Reminders go out from the first hour to before the last (local time, working days only).
+GRIEVANCE_WORKING_HOURS = (9, 18)
 
 # --- Security (production) ---------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

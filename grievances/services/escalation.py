@@ -1,0 +1,237 @@
+"""The sweeps: overdue matters escalate one level up; deadlines near get one reminder.
+
+Both are safe to run twice or at the same time. Escalation claims the due rows with
+``SELECT ... FOR UPDATE SKIP LOCKED`` (a second run skips what the first holds) and moves
+them with one ``UPDATE ... FROM area`` per batch, guarded on the lapse it saw
+(``deadline < today`` and still open): once a run has committed, the new deadline lies in
+the future and the same lapse cannot match again. A later lapse (after an extension or at
+the new level) escalates again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from liaison.lib import audit
+from liaison.models import Duty, MatterKind, ResponsibilityAssignment
+from responsibility_areas.models import Area
+
+from ..deadlines import deadline_table, is_workday
+from ..models import (
+    AREA_HANDLING_LEVEL,
+    OPEN_STATUSES,
+    Matter,
+    MatterEvent,
+    Notification,
+    NotificationKind,
+)
+from ._base import notification, notification_text, responsible_cadre_ids
+
+BATCH = 2000
+
+ESCALATED_TEXT = gettext_lazy(
+    "Matter %(number)s passed its deadline and was escalated from %(from)s to %(to)s; "
+    "new deadline %(deadline)s."
+)
+REMINDER_TEXT = gettext_lazy("Matter %(number)s is due on %(deadline)s.")
+
+
+
+def _quoted(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _update_sql(count: int, table: dict) -> tuple[str, list]:
+    """One guarded UPDATE ... FROM moving ``count`` claimed matters to their parent area."""
+    params: list = []
+    level_case = ["CASE p.level"]
+    for area_level, level in AREA_HANDLING_LEVEL.items():
+        level_case.append("WHEN %s THEN %s")
+        params += [str(area_level), str(level)]
+    level_case.append("END")
+    deadline_case = ["CASE"]
+    for area_level, level in AREA_HANDLING_LEVEL.items():
+        for kind in MatterKind.values:
+            deadline_case.append("WHEN p.level = %s AND m.kind = %s THEN %s")
+            params += [str(area_level), kind, table[(str(level), kind)]]
+    deadline_case.append("END")
+    sql = f"""
+        UPDATE {_quoted(Matter)} AS m SET
+            handling_area_id = p.id,
+            handling_path = p.path,
+            level = {" ".join(level_case)},
+            deadline = {" ".join(deadline_case)},
+            handler_id = (
+                SELECT ra.cadre_id FROM {_quoted(ResponsibilityAssignment)} ra
+                WHERE ra.area_id = p.id AND ra.duty = %s AND ra.start_date <= %s
+                  AND (ra.end_date IS NULL OR ra.end_date > %s)
+                ORDER BY ra.start_date DESC LIMIT 1
+            ),
+            escalation_count = m.escalation_count + 1,
+            escalated_at = %s,
+            updated_at = %s,
+            version = m.version + 1
+        FROM {_quoted(Area)} AS p
+        WHERE m.id IN ({", ".join(["%s"] * count)})
+          AND p.path = substr(m.handling_path, 1, length(m.handling_path) - %s)
+          AND m.deadline < %s
+          AND m.status IN ({", ".join(["%s"] * len(OPEN_STATUSES))})
+    """
+    return sql, params
+
+
+def _claim_due(today) -> list[tuple]:
+    # SKIP LOCKED: a concurrent run leaves the rows we hold alone (and we theirs).
+    return [
+        row
+        for row in Matter.objects.select_for_update(skip_locked=True)
+        .filter(status__in=OPEN_STATUSES, deadline__lt=today)
+        .order_by("pk")
+        .values_list("pk", "number", "status", "level", "handling_area_id", "handling_path",
+                     "owner_id", "deadline", "escalation_count")
+        if len(row[5]) > Area.steplen  # a matter at the root has no level above
+    ]
+
+
+def _move(rows, today, now) -> set[int]:
+    """Run the guarded UPDATE per batch; return the ids that moved."""
+    ops = connection.ops
+    table = {k: ops.adapt_datefield_value(v) for k, v in deadline_table(today).items()}
+    d_today, stamp = ops.adapt_datefield_value(today), ops.adapt_datetimefield_value(now)
+    moved: set[int] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            ids = [row[0] for row in rows[start:start + BATCH]]
+            sql, params = _update_sql(len(ids), table)
+            params += [str(Duty.RESPONSIBLE), d_today, d_today, stamp, stamp]
+            params += ids + [Area.steplen, d_today] + [str(s) for s in OPEN_STATUSES]
+            cursor.execute(sql, params)
+            if cursor.rowcount == len(ids):
+                moved.update(ids)
+            else:  # some rows no longer matched the guard: ask which ones moved
+                moved.update(Matter.objects.filter(pk__in=ids, escalated_at=now)
+                             .values_list("pk", flat=True))
+    return moved
+
+
+def _record_escalations(rows, moved, today, now) -> tuple[int, int]:
+    rows = [row for row in rows if row[0] in moved]
+    after = _after_in_batches(moved)
+    area_ids = {row[4] for row in rows} | {a[0] for a in after.values()}
+    names = dict(Area.objects.filter(pk__in=area_ids).values_list("pk", "name"))
+    responsible = responsible_cadre_ids(area_ids, today)
+    events, notes = [], []
+    for pk, number, status, level, old_area, _path, owner, deadline, count in rows:
+        new_area, new_level, new_deadline, handler = after[pk]
+        events.append(MatterEvent(
+            matter_id=pk, at=now, actor_name="system", action="escalated",
+            from_status=status, to_status=status,
+            data={"from_level": level, "to_level": new_level, "from_area": names[old_area],
+                  "to_area": names[new_area], "lapsed": deadline.isoformat(),
+                  "deadline": new_deadline.isoformat(), "count": count + 1},
+        ))
+        text = notification_text(ESCALATED_TEXT, {
+            "number": number, "from": names[old_area], "to": names[new_area],
+            "deadline": new_deadline.isoformat()})
+        for cadre_id in {owner, responsible.get(old_area), handler} - {None}:
+            notes.append(notification(cadre_id=cadre_id, matter_id=pk,
+                                      kind=NotificationKind.ESCALATED, text=text))
+    MatterEvent.objects.bulk_create(events, batch_size=5000)
+    Notification.objects.bulk_create(notes, batch_size=5000)
+    return len(events), len(notes)
+
+
+def _after_in_batches(moved) -> dict:
+    ids, after = sorted(moved), {}
+    for start in range(0, len(ids), 50_000):
+        for pk, *rest in Matter.objects.filter(pk__in=ids[start:start + 50_000]).values_list(
+            "pk", "handling_area_id", "level", "deadline", "handler_id"
+        ):
+            after[pk] = tuple(rest)
+    return after
+
+
+@audit.service
+def escalate_overdue_matters(*, now: datetime | None = None) -> int:
+    """Move every open matter past its deadline one level up; return how many moved.
+
+    The handling area's parent becomes the handling area, its responsible cadre the
+    handler (none if it has none), the deadline starts again with the new level's rule,
+    and the owner, the old and the new level's responsible cadres are notified.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    rows = _claim_due(today)
+    moved = _move(rows, today, now) if rows else set()
+    if not moved:
+        audit.nothing_changed()
+        return 0
+    events, notes = _record_escalations(rows, moved, today, now)
+    audit.record(actor=None, action="matters.escalated", actor_name="system",
+                 data={"count": len(moved), "on": today.isoformat(), "notifications": notes})
+    return events
+
+
+def in_working_hours(now: datetime) -> bool:
+    """Whether ``now`` falls in working hours on a working day (Asia/Shanghai by default)."""
+    local = timezone.localtime(now)
+    start, end = settings.GRIEVANCE_WORKING_HOURS
+    return is_workday(local.date()) and start <= local.hour < end
+
+
+def next_working_start(now: datetime) -> datetime:
+    """When reminders deferred at ``now`` go out: the next working day's first hour."""
+    local = timezone.localtime(now)
+    start = settings.GRIEVANCE_WORKING_HOURS[0]
+    day = local.date() if local.hour < start else local.date() + timedelta(days=1)
+    while not is_workday(day):
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time(start)))
+
+
+@audit.service
+def send_deadline_reminders(*, now: datetime | None = None, days_before: int | None = None) -> int:
+    """Remind handler and owner of matters due within ``days_before`` days, once per deadline.
+
+    Outside working hours nothing is sent (returns 0): the next run in working hours
+    sends them, so nobody is woken at midnight.
+    """
+    now = now or timezone.now()
+    if not in_working_hours(now):
+        audit.nothing_changed()
+        return 0
+    days = settings.GRIEVANCE_REMINDER_DAYS if days_before is None else days_before
+    today = timezone.localdate(now)
+    due = (
+        Matter.objects.select_for_update(skip_locked=True)
+        .filter(status__in=OPEN_STATUSES, deadline__gte=today,
+                deadline__lte=today + timedelta(days=days))
+        .exclude(reminded_for_deadline=F("deadline"))
+        .order_by("pk")
+    )
+    rows = list(due.values_list("pk", "number", "deadline", "owner_id", "handler_id"))
+    if not rows:
+        audit.nothing_changed()
+        return 0
+    ids = [row[0] for row in rows]
+    for start in range(0, len(ids), BATCH):
+        # Guarded like the claim: a reminder already sent for this deadline is not sent again.
+        Matter.objects.filter(pk__in=ids[start:start + BATCH]).exclude(
+            reminded_for_deadline=F("deadline")).update(reminded_for_deadline=F("deadline"))
+    notes = [
+        notification(cadre_id=cadre_id, matter_id=pk, kind=NotificationKind.REMINDER,
+                     text=notification_text(REMINDER_TEXT,
+                                            {"number": number, "deadline": deadline.isoformat()}))
+        for pk, number, deadline, owner, handler in rows
+        for cadre_id in {owner, handler} - {None}
+    ]
+    Notification.objects.bulk_create(notes, batch_size=5000)
+    audit.record(actor=None, action="matters.reminded", actor_name="system",
+                 data={"count": len(rows), "on": today.isoformat()})
+    return len(rows)

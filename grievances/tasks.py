@@ -1,0 +1,41 @@
+"""Celery tasks: thin, each calls one service; safe to run twice or at the same time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import outbox, services
+
+
+@shared_task
+def escalate_overdue() -> int:
+    return services.escalate_overdue_matters(now=timezone.now())
+
+
+@shared_task
+def send_reminders() -> int:
+    """Outside working hours this sends nothing; the next 09:00 run does (see the service)."""
+    return services.send_deadline_reminders(now=timezone.now())
+
+
+@shared_task
+def rollup_ledger(month: str | None = None) -> int:
+    """Roll up ``month`` (YYYY-MM); without it, run the scheduled rollups due today."""
+    if month:
+        year, mon = (int(part) for part in month.split("-"))
+        return services.rollup_ledger(month=timezone.localdate().replace(year=year, month=mon, day=1))
+    today = timezone.localdate()
+    done = 0
+    if today.day == 1:  # finalise last month with its last days included
+        done += services.rollup_ledger(month=today - timedelta(days=1))
+    if services.is_rollup_day(today):
+        done += services.rollup_ledger(month=today)
+    return done
+
+
+@shared_task
+def drain_outbox() -> int:
+    return outbox.drain()
