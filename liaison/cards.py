@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from responsibility_areas.models import Area, Level
 
 from .lib.qr import qr_svg
-from .models import Cadre, Pairing
+from .models import Cadre
 
 SALT = "liaison.cards.household"
 CARDS_PER_SHEET = 10  # 2 × 5 on A4, each card 95 × 55 mm
@@ -30,9 +30,8 @@ DEFAULT_DUTIES = _(
 )
 # Levels named on a card to place the household: township, village, group.
 PLACE_LEVELS = (Level.TOWNSHIP, Level.VILLAGE, Level.COMMUNITY, Level.GROUP)
-COMPOUND_SURNAMES = (
-    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
-    "宇文", "司徒", "令狐", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "呼延",
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 独孤 南宫 西门 呼延".split()
 )
 
 
@@ -95,7 +94,10 @@ class Card:
 
 def card_pairings(pairings):
     return pairings.select_related("cadre", "household").order_by(
-        "area_path", "household__name_initials", "household__head_name", "household_id",
+        "area_path",
+        "household__name_initials",
+        "household__head_name",
+        "household_id",
         "cadre__name",
     )
 
@@ -111,17 +113,19 @@ def build_cards(request, pairings) -> list[Card]:
             url = public_url(request, pairing.household_id)
             links[pairing.household_id] = (url, qr_svg(url))
         url, qr = links[pairing.household_id]
-        cards.append(Card(
-            household_name=pairing.household.head_name,
-            place=places[pairing.area_path],
-            cadre=pairing.cadre,
-            duties=pairing.cadre.duties or str(DEFAULT_DUTIES),
-            url=url,
-            qr=qr,
-        ))
+        cards.append(
+            Card(
+                household_name=pairing.household.head_name,
+                place=places[pairing.area_path],
+                cadre=pairing.cadre,
+                duties=pairing.cadre.duties or str(DEFAULT_DUTIES),
+                url=url,
+                qr=qr,
+            )
+        )
     return cards
 
 
 def sheets(cards: list) -> list[list]:
     """Cards cut into A4 pages."""
-    return [cards[i:i + CARDS_PER_SHEET] for i in range(0, len(cards), CARDS_PER_SHEET)]
+    return [cards[i : i + CARDS_PER_SHEET] for i in range(0, len(cards), CARDS_PER_SHEET)]

@@ -88,8 +88,7 @@ def _policy_case(policies: list[PairingPolicy], field: str, output_field):
     # Deepest first: CASE takes the first match, so the nearest enclosing policy wins.
     ordered = sorted(policies, key=lambda p: p.area.depth, reverse=True)
     whens = [
-        When(area_path__startswith=p.area.path, then=Value(getattr(p, field)))
-        for p in ordered
+        When(area_path__startswith=p.area.path, then=Value(getattr(p, field))) for p in ordered
     ]
     default = Value(getattr(PairingPolicy(), field))
     return Case(*whens, default=default, output_field=output_field) if whens else default

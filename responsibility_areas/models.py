@@ -10,7 +10,13 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 from .scoping import ScopedQuerySet, today
 
 __all__ = [
-    "Area", "AreaLocated", "Level", "Membership", "PairingPolicy", "Role", "ScopedQuerySet",
+    "Area",
+    "AreaLocated",
+    "Level",
+    "Membership",
+    "PairingPolicy",
+    "Role",
+    "ScopedQuerySet",
 ]
 
 

@@ -17,10 +17,18 @@ from responsibility_areas.views import get_area_for
 def _sheet(request, pairings, title, back):
     total = pairings.count()
     cards = build_cards(request, pairings)
-    return render(request, "liaison/cards/sheet.html", {
-        "title": title, "back": back, "sheets": cut_into_sheets(cards), "count": len(cards),
-        "total": total, "limited": total > CARD_LIMIT,
-    })
+    return render(
+        request,
+        "liaison/cards/sheet.html",
+        {
+            "title": title,
+            "back": back,
+            "sheets": cut_into_sheets(cards),
+            "count": len(cards),
+            "total": total,
+            "limited": total > CARD_LIMIT,
+        },
+    )
 
 
 @login_required
@@ -51,11 +59,15 @@ def public_card(request, token):
         raise Http404
     household = get_object_or_404(Household.objects.only("pk", "head_name", "area_path"), pk=pk)
     pairings = Pairing.objects.active().filter(household=household).select_related("cadre")
-    response = render(request, "liaison/cards/public.html", {
-        "masked_name": mask_name(household.head_name),
-        "place": place_labels([household.area_path])[household.area_path],
-        "cadres": [p.cadre for p in pairings.order_by("start_date", "cadre__name")],
-    })
+    response = render(
+        request,
+        "liaison/cards/public.html",
+        {
+            "masked_name": mask_name(household.head_name),
+            "place": place_labels([household.area_path])[household.area_path],
+            "cadres": [p.cadre for p in pairings.order_by("start_date", "cadre__name")],
+        },
+    )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
