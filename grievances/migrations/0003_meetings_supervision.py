@@ -7,97 +7,302 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('grievances', '0002_default_deadline_rules'),
-        ('liaison', '0004_importjob'),
-        ('responsibility_areas', '0002_pairing_policy'),
+        ("grievances", "0002_default_deadline_rules"),
+        ("liaison", "0004_importjob"),
+        ("responsibility_areas", "0002_pairing_policy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JointMeeting',
+            name="JointMeeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_path', models.CharField(db_index=True, editable=False, max_length=255, verbose_name='area path')),
-                ('level', models.CharField(choices=[('township', 'Township joint meeting'), ('county', 'County joint meeting')], max_length=16, verbose_name='level')),
-                ('held_on', models.DateField(verbose_name='held on')),
-                ('chair', models.CharField(max_length=100, verbose_name='chaired by')),
-                ('attendees', models.TextField(blank=True, verbose_name='attendees')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='responsibility_areas.area', verbose_name='area')),
-                ('attendee_cadres', models.ManyToManyField(blank=True, related_name='joint_meetings', to='liaison.cadre', verbose_name='attending cadres')),
-                ('county', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='responsibility_areas.area', verbose_name='county')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('township', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='responsibility_areas.area', verbose_name='township')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area_path",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=255, verbose_name="area path"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("township", "Township joint meeting"),
+                            ("county", "County joint meeting"),
+                        ],
+                        max_length=16,
+                        verbose_name="level",
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="held on")),
+                ("chair", models.CharField(max_length=100, verbose_name="chaired by")),
+                ("attendees", models.TextField(blank=True, verbose_name="attendees")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="recorded at"
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="responsibility_areas.area",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "attendee_cadres",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="joint_meetings",
+                        to="liaison.cadre",
+                        verbose_name="attending cadres",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="responsibility_areas.area",
+                        verbose_name="county",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="responsibility_areas.area",
+                        verbose_name="township",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'joint meeting',
-                'verbose_name_plural': 'joint meetings',
-                'ordering': ['-held_on', '-id'],
+                "verbose_name": "joint meeting",
+                "verbose_name_plural": "joint meetings",
+                "ordering": ["-held_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MeetingMatter',
+            name="MeetingMatter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.TextField(verbose_name='decision')),
-                ('people', models.TextField(blank=True, verbose_name='people')),
-                ('plan', models.TextField(verbose_name='plan')),
-                ('time_limit', models.DateField(verbose_name='time limit')),
-                ('decided_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('lead_cadre', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='liaison.cadre', verbose_name='responsible leader')),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meeting_decisions', to='grievances.matter', verbose_name='matter')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='grievances.jointmeeting', verbose_name='joint meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("decision", models.TextField(verbose_name="decision")),
+                ("people", models.TextField(blank=True, verbose_name="people")),
+                ("plan", models.TextField(verbose_name="plan")),
+                ("time_limit", models.DateField(verbose_name="time limit")),
+                (
+                    "decided_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="recorded at"
+                    ),
+                ),
+                (
+                    "lead_cadre",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="liaison.cadre",
+                        verbose_name="responsible leader",
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meeting_decisions",
+                        to="grievances.matter",
+                        verbose_name="matter",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="grievances.jointmeeting",
+                        verbose_name="joint meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'meeting decision',
-                'verbose_name_plural': 'meeting decisions',
-                'ordering': ['id'],
+                "verbose_name": "meeting decision",
+                "verbose_name_plural": "meeting decisions",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='SupervisionNotice',
+            name="SupervisionNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_path', models.CharField(db_index=True, editable=False, max_length=255, verbose_name='area path')),
-                ('issuer_name', models.CharField(max_length=150, verbose_name='issued by')),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='issued at')),
-                ('text', models.TextField(verbose_name='notice')),
-                ('respond_by', models.DateField(verbose_name='respond by')),
-                ('status', models.CharField(choices=[('issued', 'Issued'), ('acknowledged', 'Acknowledged'), ('responded', 'Responded')], default='issued', max_length=16, verbose_name='status')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged at')),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='responded at')),
-                ('response', models.TextField(blank=True, verbose_name='response')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='responsibility_areas.area', verbose_name='area')),
-                ('county', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='responsibility_areas.area', verbose_name='county')),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='issued by')),
-                ('matter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervision_notices', to='grievances.matter', verbose_name='matter')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervision_notices', to='liaison.cadre', verbose_name='recipient')),
-                ('township', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='responsibility_areas.area', verbose_name='township')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area_path",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=255, verbose_name="area path"
+                    ),
+                ),
+                ("issuer_name", models.CharField(max_length=150, verbose_name="issued by")),
+                (
+                    "issued_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="issued at"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="notice")),
+                ("respond_by", models.DateField(verbose_name="respond by")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("issued", "Issued"),
+                            ("acknowledged", "Acknowledged"),
+                            ("responded", "Responded"),
+                        ],
+                        default="issued",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="acknowledged at"),
+                ),
+                (
+                    "responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="responded at"),
+                ),
+                ("response", models.TextField(blank=True, verbose_name="response")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="responsibility_areas.area",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="responsibility_areas.area",
+                        verbose_name="county",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="issued by",
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_notices",
+                        to="grievances.matter",
+                        verbose_name="matter",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_notices",
+                        to="liaison.cadre",
+                        verbose_name="recipient",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="responsibility_areas.area",
+                        verbose_name="township",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supervision notice',
-                'verbose_name_plural': 'supervision notices',
-                'ordering': ['-issued_at', '-id'],
+                "verbose_name": "supervision notice",
+                "verbose_name_plural": "supervision notices",
+                "ordering": ["-issued_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='jointmeeting',
-            index=models.Index(fields=['area', 'held_on'], name='jointmeeting_area_held'),
+            model_name="jointmeeting",
+            index=models.Index(fields=["area", "held_on"], name="jointmeeting_area_held"),
         ),
         migrations.AddConstraint(
-            model_name='meetingmatter',
-            constraint=models.UniqueConstraint(fields=('meeting', 'matter'), name='one_decision_per_meeting_matter'),
+            model_name="meetingmatter",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "matter"), name="one_decision_per_meeting_matter"
+            ),
         ),
         migrations.AddIndex(
-            model_name='supervisionnotice',
-            index=models.Index(fields=['recipient', 'status'], name='notice_recipient_status'),
+            model_name="supervisionnotice",
+            index=models.Index(fields=["recipient", "status"], name="notice_recipient_status"),
         ),
         migrations.AddIndex(
-            model_name='supervisionnotice',
-            index=models.Index(condition=models.Q(('status', 'responded'), _negated=True), fields=['respond_by'], name='notice_unanswered'),
+            model_name="supervisionnotice",
+            index=models.Index(
+                condition=models.Q(("status", "responded"), _negated=True),
+                fields=["respond_by"],
+                name="notice_unanswered",
+            ),
         ),
     ]

@@ -68,10 +68,15 @@ def _required(text: str, field: str, message: str) -> str:
 
 def _matter_event(matter: Matter, *, actor, action: str, note: str, data: dict, at=None):
     return MatterEvent.objects.create(
-        matter=matter, at=at or timezone.now(),
+        matter=matter,
+        at=at or timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor.get_username() if getattr(actor, "pk", None) else "system",
-        action=action, from_status=matter.status, to_status=matter.status, note=note, data=data,
+        action=action,
+        from_status=matter.status,
+        to_status=matter.status,
+        note=note,
+        data=data,
     )
 
 
@@ -100,8 +105,11 @@ def record_joint_meeting(
     if held_on > timezone.localdate():
         raise MatterError("future_date", _("The meeting date cannot be in the future."), "held_on")
     meeting = JointMeeting(
-        level=level, held_on=held_on, chair=_required(chair, "chair", _("Name the chair.")),
-        attendees=attendees.strip(), notes=notes.strip(),
+        level=level,
+        held_on=held_on,
+        chair=_required(chair, "chair", _("Name the chair.")),
+        attendees=attendees.strip(),
+        notes=notes.strip(),
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     meeting.place_in(area)
@@ -110,9 +118,17 @@ def record_joint_meeting(
     cadres = list(attendee_cadres)
     if cadres:
         meeting.attendee_cadres.set(cadres)
-    audit.record(actor=actor, action="joint_meeting.recorded", obj=meeting,
-                 data={"area": area.name, "held_on": held_on.isoformat(), "chair": meeting.chair,
-                       "attendee_cadres": len(cadres)})
+    audit.record(
+        actor=actor,
+        action="joint_meeting.recorded",
+        obj=meeting,
+        data={
+            "area": area.name,
+            "held_on": held_on.isoformat(),
+            "chair": meeting.chair,
+            "attendee_cadres": len(cadres),
+        },
+    )
     return meeting
 
 
@@ -121,14 +137,15 @@ def _check_decision(actor, meeting: JointMeeting, matter: Matter, time_limit: da
         actor, meeting.area_path
     ):
         raise MatterError("out_of_scope", _("This area is outside your responsibility."))
-    if not (matter.area_path.startswith(meeting.area_path)
-            or matter.handling_path.startswith(meeting.area_path)):
-        raise MatterError(
-            "not_in_area", _("This matter is not in the meeting's area."), "matter"
-        )
+    if not (
+        matter.area_path.startswith(meeting.area_path)
+        or matter.handling_path.startswith(meeting.area_path)
+    ):
+        raise MatterError("not_in_area", _("This matter is not in the meeting's area."), "matter")
     if matter.status not in OPEN_STATUSES:
         raise MatterError(
-            "not_open", _("Only matters still being worked on can be decided at a meeting."),
+            "not_open",
+            _("Only matters still being worked on can be decided at a meeting."),
             "matter",
         )
     if MeetingMatter.objects.filter(meeting=meeting, matter=matter).exists():
@@ -137,7 +154,8 @@ def _check_decision(actor, meeting: JointMeeting, matter: Matter, time_limit: da
         )
     if time_limit < meeting.held_on:
         raise MatterError(
-            "limit_before_meeting", _("The time limit cannot be before the meeting."),
+            "limit_before_meeting",
+            _("The time limit cannot be before the meeting."),
             "time_limit",
         )
 
@@ -163,9 +181,13 @@ def decide_matter(
     """
     _check_decision(actor, meeting, matter, time_limit)
     item = MeetingMatter(
-        meeting=meeting, matter=matter, lead_cadre=lead_cadre, people=people.strip(),
+        meeting=meeting,
+        matter=matter,
+        lead_cadre=lead_cadre,
+        people=people.strip(),
         decision=_required(decision, "decision", _("Write the meeting's decision.")),
-        plan=_required(plan, "plan", _("Write the plan.")), time_limit=time_limit,
+        plan=_required(plan, "plan", _("Write the plan.")),
+        time_limit=time_limit,
     )
     _clean(item)
     seen = matter.version if version is None else version
@@ -185,17 +207,25 @@ def decide_matter(
     old_deadline, old_handler = matter.deadline, matter.handler
     matter.refresh_from_db()
     data = {
-        "meeting": meeting.pk, "meeting_date": meeting.held_on.isoformat(),
+        "meeting": meeting.pk,
+        "meeting_date": meeting.held_on.isoformat(),
         "meeting_area": meeting.area.name,
-        "deadline_from": old_deadline.isoformat(), "deadline_to": time_limit.isoformat(),
+        "deadline_from": old_deadline.isoformat(),
+        "deadline_to": time_limit.isoformat(),
         "handler_from": old_handler.name if old_handler else "",
         "handler_to": matter.handler.name if matter.handler else "",
-        "people": item.people, "plan": item.plan,
+        "people": item.people,
+        "plan": item.plan,
     }
-    _matter_event(matter, actor=actor, action="meeting_decision", note=item.decision,
-                  data=data, at=now)
-    audit.record(actor=actor, action="matter.meeting_decision", obj=matter,
-                 data={"number": matter.number, **data})
+    _matter_event(
+        matter, actor=actor, action="meeting_decision", note=item.decision, data=data, at=now
+    )
+    audit.record(
+        actor=actor,
+        action="matter.meeting_decision",
+        obj=matter,
+        data={"number": matter.number, **data},
+    )
     return item
 
 
@@ -230,22 +260,40 @@ def issue_supervision_notice(
             "past_date", _("The response deadline cannot be in the past."), "respond_by"
         )
     notice = SupervisionNotice(
-        matter=matter, recipient=recipient, respond_by=respond_by,
+        matter=matter,
+        recipient=recipient,
+        respond_by=respond_by,
         text=_required(text, "text", _("Write the notice.")),
         issued_by=actor if getattr(actor, "pk", None) else None,
         issuer_name=(actor.get_full_name() or actor.get_username())
-        if getattr(actor, "pk", None) else "system",
+        if getattr(actor, "pk", None)
+        else "system",
     )
     notice.place_in(area)
     _clean(notice)
     notice.save()
     if matter is not None:
-        _matter_event(matter, actor=actor, action="supervision_notice", note=notice.text,
-                      data={"notice": notice.pk, "recipient": recipient.name,
-                            "respond_by": respond_by.isoformat()})
-    audit.record(actor=actor, action="supervision_notice.issued", obj=notice,
-                 data={"recipient": recipient.name, "matter": matter.number if matter else "",
-                       "respond_by": respond_by.isoformat()})
+        _matter_event(
+            matter,
+            actor=actor,
+            action="supervision_notice",
+            note=notice.text,
+            data={
+                "notice": notice.pk,
+                "recipient": recipient.name,
+                "respond_by": respond_by.isoformat(),
+            },
+        )
+    audit.record(
+        actor=actor,
+        action="supervision_notice.issued",
+        obj=notice,
+        data={
+            "recipient": recipient.name,
+            "matter": matter.number if matter else "",
+            "respond_by": respond_by.isoformat(),
+        },
+    )
     return notice
 
 
@@ -270,8 +318,12 @@ def acknowledge_notice(*, actor, notice: SupervisionNotice) -> SupervisionNotice
     if not won:
         audit.nothing_changed()
         return notice
-    audit.record(actor=actor, action="supervision_notice.acknowledged", obj=notice,
-                 data={"recipient": notice.recipient.name})
+    audit.record(
+        actor=actor,
+        action="supervision_notice.acknowledged",
+        obj=notice,
+        data={"recipient": notice.recipient.name},
+    )
     return notice
 
 
@@ -293,8 +345,17 @@ def respond_to_notice(*, actor, notice: SupervisionNotice, response: str) -> Sup
     notice.refresh_from_db()
     late = notice.respond_by < timezone.localdate()
     if notice.matter_id is not None:
-        _matter_event(notice.matter, actor=actor, action="supervision_response", note=response,
-                      data={"notice": notice.pk, "late": late})
-    audit.record(actor=actor, action="supervision_notice.responded", obj=notice,
-                 data={"recipient": notice.recipient.name, "late": late})
+        _matter_event(
+            notice.matter,
+            actor=actor,
+            action="supervision_response",
+            note=response,
+            data={"notice": notice.pk, "late": late},
+        )
+    audit.record(
+        actor=actor,
+        action="supervision_notice.responded",
+        obj=notice,
+        data={"recipient": notice.recipient.name, "late": late},
+    )
     return notice
