@@ -123,6 +123,13 @@ def assign_responsibility(
     if current and current.cadre_id == cadre.pk:
         audit.nothing_changed()
         return current
+    if current and start_date < current.start_date:
+        raise LiaisonError(
+            "bad_dates",
+            _("The new term cannot start before the present holder's (%(date)s).")
+            % {"date": current.start_date.isoformat()},
+            "start_date",
+        )
     if current:
         ResponsibilityAssignment.objects.filter(pk=current.pk).update(end_date=start_date)
     assignment = ResponsibilityAssignment(cadre=cadre, duty=duty, start_date=start_date)

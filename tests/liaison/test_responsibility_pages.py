@@ -1,0 +1,44 @@
+"""One leader, one area: assigning the duties of an area, with history, scoped."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from liaison.models import Duty, ResponsibilityAssignment
+from tests.liaison.factories import make_cadre
+
+pytestmark = pytest.mark.django_db
+
+
+def _assign(client, area, cadre, start, duty=Duty.RESPONSIBLE):
+    return client.post(reverse("area_responsibility", args=[area.pk]),
+                       {"duty": duty, "cadre": cadre.pk, "start_date": start})
+
+
+def test_a_change_of_leader_ends_the_old_term_and_keeps_it_in_the_history(client, clerk_a, areas):
+    old, new = make_cadre(areas["ta"], name="张旧"), make_cadre(areas["ta"], name="李新")
+    client.force_login(clerk_a)
+    assert _assign(client, areas["va"], old, "2025-01-01").status_code == 302
+    assert _assign(client, areas["va"], new, "2026-03-01").status_code == 302
+    terms = ResponsibilityAssignment.objects.filter(area=areas["va"]).order_by("start_date")
+    assert [(t.cadre.name, t.end_date) for t in terms] == [("张旧", date(2026, 3, 1)), ("李新", None)]
+    page = client.get(reverse("area_responsibility", args=[areas["va"].pk])).content.decode()
+    assert "张旧" in page and "李新" in page and "联络员" in page and "空缺" in page
+
+
+def test_a_term_cannot_start_before_the_present_one(client, clerk_a, areas):
+    old, new = make_cadre(areas["ta"], name="张旧"), make_cadre(areas["ta"], name="李新")
+    client.force_login(clerk_a)
+    _assign(client, areas["va"], old, "2026-01-01")
+    response = _assign(client, areas["va"], new, "2025-06-01")
+    assert response.status_code == 200 and "不能早于现任人员" in response.content.decode()
+    assert ResponsibilityAssignment.objects.get(end_date__isnull=True).cadre == old
+
+
+def test_sibling_township_cannot_see_or_assign(client, clerk_b_sibling, areas):
+    cadre = make_cadre(areas["tb"], name="陈邻")
+    client.force_login(clerk_b_sibling)
+    assert client.get(reverse("area_responsibility", args=[areas["va"].pk])).status_code == 404
+    assert _assign(client, areas["va"], cadre, "2026-01-01").status_code == 404
+    assert not ResponsibilityAssignment.objects.exists()
