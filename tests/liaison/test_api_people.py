@@ -227,6 +227,23 @@ def test_visits_list_newest_first(as_clerk_a, people):
     assert [r["id"] for r in rows] == [people["call"].pk, people["home"].pk]
 
 
+def test_list_queries_do_not_grow_with_the_rows(
+    as_clerk_a, clerk_a, people, django_assert_max_num_queries
+):
+    for _ in range(3):
+        record_visit(
+            actor=clerk_a,
+            cadre=people["cadre"],
+            visited_on=date(2026, 6, 1),
+            kind=VisitKind.HOME,
+            households=[people["low"], people["plain"]],
+            matters=[{"kind": MatterKind.SUGGESTION, "description": "修水渠"}],
+        )
+    for endpoint in ("cadres", "households", "pairings", "visits"):
+        with django_assert_max_num_queries(8):
+            assert as_clerk_a.get(f"/api/v1/{endpoint}/").status_code == 200
+
+
 def test_a_cadre_with_only_the_cadre_role_sees_only_their_own_visits(api_client, people, areas):
     user = get_user_model().objects.create_user("cadre_liu", password=PASSWORD)
     people["cadre"].user = user
