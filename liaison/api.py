@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from grievances.api import MatterViewSet
 from liaison.api_people import CadreViewSet, HouseholdViewSet, PairingViewSet, VisitViewSet
 from responsibility_areas.api import AreaViewSet
 
@@ -11,3 +12,4 @@ router.register("cadres", CadreViewSet, basename="cadre")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("pairings", PairingViewSet, basename="pairing")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("grievances", MatterViewSet, basename="matter")

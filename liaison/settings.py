@@ -222,6 +222,8 @@ SPECTACULAR_SETTINGS = {
         "PairingKindEnum": "liaison.models.PairingKind",
         "VisitKindEnum": "liaison.models.VisitKind",
         "MatterKindEnum": "liaison.models.MatterKind",
+        "HandlingLevelEnum": "grievances.models.HandlingLevel",
+        "MatterStatusEnum": "grievances.models.MatterStatus",
     },
 }
 

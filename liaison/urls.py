@@ -25,6 +25,7 @@ urlpatterns = [
     path("cadres/", include("liaison.views.cadres")),
     path("diary/", include("liaison.views.diaries")),
     path("cards/", include("liaison.views.cards")),
+    path("ledger/", include("grievances.urls")),
     path("responsibility/", include("liaison.views.responsibility")),
     path("", include("grievances.public_urls")),  # meetings, supervision, public board, Open311
     path("audit/", views.audit_log, name="audit_log"),

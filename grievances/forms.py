@@ -1,0 +1,174 @@
+"""Ledger forms and the list filter. Forms validate shapes; the services enforce the rules.
+
+Every transition form carries the matter's ``version`` as a hidden field: the service
+refuses a change made on a page that is no longer current ("changed by someone else").
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from liaison.models import Cadre, Household, MatterKind
+from responsibility_areas.models import Area
+
+from .models import HandlingLevel, Matter, MatterSource, MatterStatus, Satisfaction
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CadreChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {obj.post}" if obj.post else obj.name
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{'　' * max(obj.depth - 3, 0)}{obj.name}"
+
+
+# --- The list filter (pages and API) -------------------------------------------------------
+
+
+class MatterFilter(django_filters.FilterSet):
+    """Narrows a queryset already scoped with ``visible_to``; it never widens the scope."""
+
+    status = django_filters.ChoiceFilter(choices=MatterStatus.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=MatterKind.choices, label=_("Kind"))
+    level = django_filters.ChoiceFilter(choices=HandlingLevel.choices, label=_("Handling level"))
+    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner (cadre id)"))
+    handler = django_filters.NumberFilter(field_name="handler_id", label=_("Handler (cadre id)"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Past the deadline"))
+    area = django_filters.NumberFilter(
+        method="filter_area", label=_("Area id: matters that arose in its whole subtree")
+    )
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("Number, applicant or words of the matter")
+    )
+
+    class Meta:
+        model = Matter
+        fields = ["status", "kind", "level", "owner", "handler", "overdue", "area", "q"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Matter.objects.overdue(timezone.localdate()).values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+    def filter_area(self, queryset, name, value):
+        # Resolved inside the caller's scope: an invisible area filters to nothing.
+        area = Area.objects.visible_to(self.request.user).filter(pk=value).first()
+        return queryset.subtree_of(area) if area else queryset.none()
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__contains=value)
+            | Q(applicant_name__contains=value)
+            | Q(description__contains=value)
+            | Q(topic__contains=value)
+        )
+
+
+# --- Filing -------------------------------------------------------------------------------
+
+
+class FileMatterForm(forms.Form):
+    applicant = forms.ModelChoiceField(
+        label=_("Applicant household"),
+        queryset=Household.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    applicant_name = forms.CharField(
+        label=_("Applicant (a named person)"),
+        max_length=50,
+        required=False,
+        help_text=_("Leave empty when a household is chosen: its head is the applicant."),
+    )
+    area = AreaChoiceField(
+        label=_("Where the matter arose"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=_("Leave empty to use the household's area."),
+    )
+    owner = CadreChoiceField(
+        label=_("Owner (the first visitor)"),
+        queryset=Cadre.objects.none(),
+        help_text=_("The cadre who first heard the matter; stays its owner until closed out."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=MatterKind.choices)
+    topic = forms.CharField(label=_("Topic"), max_length=50, required=False)
+    description = forms.CharField(
+        label=_("Matter"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=MatterSource.choices)
+    received_on = forms.DateField(label=_("Received on"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, households, areas, cadres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].queryset = households
+        self.fields["area"].queryset = areas
+        self.fields["owner"].queryset = cadres
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("applicant") and not (data.get("applicant_name") or "").strip():
+            self.add_error("applicant_name", _("Choose a household or name the applicant."))
+        if not data.get("applicant") and not data.get("area"):
+            self.add_error("area", _("Say where the matter arose."))
+        return data
+
+
+# --- Transitions --------------------------------------------------------------------------
+
+
+class VersionedForm(forms.Form):
+    """A form about one matter as the user saw it (``version``)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def _text(label, required=True, rows=2):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class StartWorkForm(VersionedForm):
+    note = _text(_("Note"), required=False, rows=1)
+
+
+class ReportUpForm(VersionedForm):
+    reason = _text(_("Why this level cannot solve it"))
+
+
+class ResolveForm(VersionedForm):
+    resolution = _text(_("How it was resolved"))
+
+
+class ExplainForm(VersionedForm):
+    explanation = _text(_("Explanation given to the household"), rows=3)
+
+
+class FeedbackForm(VersionedForm):
+    feedback = _text(_("Household feedback"))
+    satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices)
+
+
+class ReopenForm(VersionedForm):
+    reason = _text(_("Why it is reopened"))
+
+
+class ExtendDeadlineForm(VersionedForm):
+    deadline = forms.DateField(label=_("New deadline"), widget=DATE_WIDGET)
+    reason = _text(_("Reason for the extension"))
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"])
