@@ -200,14 +200,17 @@ class AreaIndex:
                 return rank, self.place(path[:i])
         return rank, place
 
-    def resolve(self, names: dict, headers: dict) -> tuple:
-        """(place, None) or (None, RowError pieces (column, code, message))."""
-        key = tuple(names.get(k, "") for k in (*AREA_KEYS, "division_code"))
+    def resolve(self, names: dict, headers: dict, levels=HOUSEHOLD_LEVELS) -> tuple:
+        """(place, None) or (None, RowError pieces (column, code, message)).
+
+        ``levels``: the levels the area may have (a household's: village, community, group).
+        """
+        key = (*(names.get(k, "") for k in (*AREA_KEYS, "division_code")), levels)
         if key not in self._memo:
-            self._memo[key] = self._resolve(names, headers)
+            self._memo[key] = self._resolve(names, headers, levels)
         return self._memo[key]
 
-    def _resolve(self, names, headers):
+    def _resolve(self, names, headers, levels_allowed):
         code = names.get("division_code", "")
         if code:
             path = self.by_code.get(code)
@@ -230,7 +233,7 @@ class AreaIndex:
             path = self._pick(self.children.get((path, wanted), []))
             if path is None:
                 return None, self._unknown(level, names, headers)
-        if self.by_path[path][2] not in HOUSEHOLD_LEVELS:
+        if levels_allowed and self.by_path[path][2] not in levels_allowed:
             column = headers.get("village", ROSTER_HEADERS["village"])
             return None, (column, "missing",
                           _("A household belongs to a village, community or village group: "

@@ -12,6 +12,7 @@ from .imports import (
     create_import_job,
     fail_import_job,
     import_roster,
+    import_through_resource,
     job_file_path,
     record_import_preview,
     record_pii_export,
@@ -38,5 +39,5 @@ __all__ = [
     "find_household_by_id_number", "initials", "pair_household", "prepared_household", "record_visit",
     "register_cadre", "register_household", "reveal_household_identity", "set_commitment_status",
     "update_household", "claim_import_job", "create_import_job", "fail_import_job",
-    "import_roster", "job_file_path", "record_import_preview", "record_pii_export",
+    "import_roster", "import_through_resource", "job_file_path", "record_import_preview", "record_pii_export",
 ]

@@ -291,3 +291,20 @@ def record_pii_export(*, actor, what: str, rows: int) -> None:
     audit.record(actor=actor, action="export.full_pii",
                  area_path=common_path(paths) if "" not in paths else "",
                  data={"what": what, "rows": rows})
+
+
+@audit.service
+def import_through_resource(*, actor, resource, dataset, dry_run: bool = False, **kwargs):
+    """A django-import-export import (the admin's), in one transaction, audited.
+
+    The resource rolls back the whole file when any row is invalid or fails.
+    """
+    result = resource.import_data_in_transaction(dataset, user=actor, dry_run=dry_run, **kwargs)
+    totals = {k: v for k, v in result.totals.items()}
+    failed = result.has_errors() or result.has_validation_errors()
+    if dry_run or failed or not (totals.get("new") or totals.get("update")):
+        audit.nothing_changed()
+    else:
+        audit.record(actor=actor, action="resource.imported",
+                     data={"resource": type(resource).__name__, **totals})
+    return result
