@@ -25,6 +25,7 @@ urlpatterns = [
     path("cadres/", include("liaison.views.cadres")),
     path("diary/", include("liaison.views.diaries")),
     path("cards/", include("liaison.views.cards")),
+    path("imports/", include("liaison.views.imports")),
     path("ledger/", include("grievances.urls")),
     path("responsibility/", include("liaison.views.responsibility")),
     path("", include("grievances.public_urls")),  # meetings, supervision, public board, Open311

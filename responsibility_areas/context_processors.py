@@ -15,6 +15,7 @@ NAVIGATION = [
     ("cadre_list", _("Cadres"), _OFFICE),
     ("visit_new", _("Enter a diary"), {Role.CLERK, Role.CADRE}),
     ("visit_list", _("Visit diaries"), None),
+    ("import_list", _("Excel import"), {Role.CLERK, Role.ADMINISTRATOR}),
     ("grievances:list", _("Grievance ledger"), None),
     ("coverage", _("Coverage"), _OFFICE),
     ("quotas", _("Quotas"), {*_LEADERS, Role.SUPERVISOR}),
