@@ -86,6 +86,16 @@ def _board_area(**lookup) -> Area:
     return get_object_or_404(Area.objects.filter(level__in=BOARD_LEVELS), **lookup)
 
 
+def _parent_board(area: Area) -> Area | None:
+    """The board one level up (a village's township), if it has one."""
+    parent_path = area.path[: -Area.steplen]
+    return (
+        Area.objects.filter(path=parent_path, level__in=BOARD_LEVELS).first()
+        if parent_path
+        else None
+    )
+
+
 def _board(request, area: Area):
     today = timezone.localdate()
     start, end = _previous_month(today)
@@ -138,7 +148,7 @@ def _board(request, area: Area):
             "last_month": start,
             "children": children,
             "limited": counts["pending"] > len(rows),
-            "parent": area.get_parent() if area.level != Level.TOWNSHIP else None,
+            "parent": _parent_board(area),
         },
     )
 
@@ -163,8 +173,13 @@ def board_by_code(request, code):
 # --- Open311 GeoReport v2 (read-only, JSON) ----------------------------------------------------
 
 
+def _json(data, status: int = 200) -> JsonResponse:
+    """UTF-8 JSON as the spec asks (Chinese readable, not \\u-escaped)."""
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
 def _errors(status: int, description: str) -> JsonResponse:
-    return JsonResponse([{"code": status, "description": description}], status=status, safe=False)
+    return _json([{"code": status, "description": description}], status=status)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -220,7 +235,7 @@ def _public_matters():
 @require_GET
 def open311_discovery(request):
     base = request.build_absolute_uri("/open311/v2/")
-    return JsonResponse(
+    return _json(
         {
             "changeset": "2026-11-01T00:00:00+08:00",
             "contact": _("The office of the township or county liaison work."),
@@ -241,7 +256,7 @@ def open311_discovery(request):
 @require_GET
 def open311_services(request):
     """service_list: the four kinds of matter."""
-    return JsonResponse(
+    return _json(
         [
             {
                 "service_code": code,
@@ -253,8 +268,7 @@ def open311_services(request):
                 "group": _("Grievance ledger"),
             }
             for code, label in MatterKind.choices
-        ],
-        safe=False,
+        ]
     )
 
 
@@ -317,7 +331,7 @@ def open311_requests(request):
     except ValueError as exc:
         return _errors(400, str(exc))
     rows = matters.order_by("-received_on", "-id")[:OPEN311_LIMIT]
-    return JsonResponse([_service_request(m) for m in rows], safe=False)
+    return _json([_service_request(m) for m in rows])
 
 
 @require_GET
@@ -326,4 +340,4 @@ def open311_request(request, number):
     matter = _public_matters().filter(number=number).first()
     if matter is None:
         return _errors(404, _("Unknown service_request_id."))
-    return JsonResponse([_service_request(matter)], safe=False)
+    return _json([_service_request(matter)])
