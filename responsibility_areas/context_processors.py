@@ -17,6 +17,8 @@ NAVIGATION = [
     ("visit_list", _("Visit diaries"), None),
     ("import_list", _("Excel import"), {Role.CLERK, Role.ADMINISTRATOR}),
     ("grievances:list", _("Grievance ledger"), None),
+    ("meetings:list", _("Joint meetings"), {Role.CLERK, *_LEADERS}),
+    ("supervision:list", _("Supervision notices"), {Role.SUPERVISOR, Role.CADRE, *_LEADERS}),
     ("coverage", _("Coverage"), _OFFICE),
     ("quotas", _("Quotas"), {*_LEADERS, Role.SUPERVISOR}),
     ("responsibility_areas:index", _("Responsibility areas"), None),
