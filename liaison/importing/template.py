@@ -43,7 +43,9 @@ def example_row(area: Area | None) -> dict[str, str]:
     places = {"county": "思茅区", "township": "思茅镇", "village": "甲村", "group": "一组"}
     if area is not None:
         places = {"county": "", "township": "", "village": "", "group": ""}
-        for node in [*area.get_ancestors(), area]:
+        step = Area.steplen
+        prefixes = [area.path[:i] for i in range(step, len(area.path) + 1, step)]
+        for node in Area.objects.filter(path__in=prefixes).order_by("depth"):
             if node.level in _LEVEL_KEY:
                 places[_LEVEL_KEY[node.level]] = node.name
     categories, kinds = category_label_list(), kind_label_list()
