@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 
-from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
+from kombu.utils.imports import symbol_by_name
 
 from .models import Outbox
 
@@ -33,8 +33,8 @@ def send(pk: int) -> bool:
     if row is None:
         return False
     try:
-        # Through the registered task, so eager mode (no Redis) runs it in-process.
-        current_app.tasks[row.task].apply_async(args=row.args)
+        # Through the task object, so eager mode (no Redis) runs it in-process.
+        symbol_by_name(row.task).apply_async(args=row.args)
     except OperationalError as exc:
         log.warning("broker unavailable, %s stays in the outbox: %s", row.task, exc)
         Outbox.objects.filter(pk=pk).update(

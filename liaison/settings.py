@@ -6,6 +6,7 @@ Celery tasks run eagerly in-process, DEBUG on and a secret generated once and ke
 ``DATABASE_URL`` and ``REDIS_URL`` point at PostgreSQL and Redis.
 """
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -242,9 +243,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # Unacked tasks (acks_late) go back to the queue after this long if their worker died.
+# CELERY_TRANSPORT_OPTIONS (JSON) overrides them; the worker-loss test shortens them.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    "visibility_timeout": 3600,
+    **json.loads(os.environ.get("CELERY_TRANSPORT_OPTIONS", "{}")),
 }
+# One queue per test run keeps integration tests apart from any other worker on that Redis.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # Fail fast when Redis is down: .delay() gives up after ~0.7 s; the outbox keeps the task.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 _ESCALATE_EVERY = os.environ.get("GRIEVANCE_ESCALATE_EVERY_SECONDS")  # tests: a few seconds
