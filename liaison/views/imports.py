@@ -72,8 +72,8 @@ class SizeLimitedUpload(FileUploadHandler):
     """Stops reading a file part past the limit, before Django spools it all to disk.
 
     Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not count file parts, so the view sets this
-    handler first. The CSRF token and the sheet name precede the file in the form, so
-    they are parsed already when the upload is cut off.
+    handler first. The CSRF token precedes the file in the form, so it is parsed
+    already when the upload is cut off.
     """
 
     def __init__(self, request, limit: int):
@@ -91,15 +91,15 @@ class SizeLimitedUpload(FileUploadHandler):
 
 
 class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Roster file (.xlsx, .xls or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+    )
     sheet = forms.CharField(
         label=gettext_lazy("Sheet name"),
         required=False,
         max_length=100,
         help_text=gettext_lazy("Optional: by default the first sheet with roster headers is read."),
-    )
-    file = forms.FileField(
-        label=gettext_lazy("Roster file (.xlsx, .xls or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
 
     def __init__(self, *args, too_large: bool = False, **kwargs):

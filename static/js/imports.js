@@ -68,6 +68,8 @@
       event.preventDefault();
       button.disabled = true;
       panel.hidden = false;
+      panel.querySelector("progress").removeAttribute("value");  // indeterminate until the first poll
+      panel.querySelector("[data-testid=progress-text]").textContent = "…";
       panel.dataset.waitFor = "done failed";
       form.hidden = true;
       var result = document.querySelector("[data-testid=import-result]");

@@ -332,3 +332,28 @@ def test_progress_is_polled_without_cookies_with_the_pages_signed_token(client, 
     assert answer.json()["status"] == "previewed" and answer.json()["total"] >= 1
     page = client.get(reverse("import_detail", args=[job.pk])).content.decode()
     assert f"{url}?token=" in page
+
+
+def test_the_sheet_the_clerk_names_is_the_one_checked(client, clerk_a):
+    book = Workbook()
+    first = book.active
+    first.title = "去年"
+    first.append(HEADERS)
+    first.append([roster_row(name="旧户主")[h] for h in HEADERS])
+    second = book.create_sheet("今年")
+    second.append(HEADERS)
+    for name in ("新户主甲", "新户主乙"):
+        second.append([roster_row(name=name)[h] for h in HEADERS])
+    out = io.BytesIO()
+    book.save(out)
+    client.force_login(clerk_a)
+    upload(client, out.getvalue(), sheet="今年")
+    job = ImportJob.objects.get()
+    client.post(reverse("import_preview", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.sheet_name == "今年" and job.counts["total_rows"] == 2
+    upload(client, out.getvalue(), sheet="前年")
+    missing = ImportJob.objects.latest("id")
+    client.post(reverse("import_preview", args=[missing.pk]))
+    missing.refresh_from_db()
+    assert missing.status == ImportStatus.FAILED and "前年" in missing.outcome
