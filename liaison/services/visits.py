@@ -110,4 +110,8 @@ def _record_matters(visit: Visit, cadre: Cadre, households, matters) -> int:
         _full_clean(row, exclude=["visit"])
         rows.append(row)
     VisitMatter.objects.bulk_create(rows)
+    # Matters not solved on the spot enter the ledger now, in this transaction.
+    from grievances.services import ledger_visit_matters
+
+    ledger_visit_matters(actor=visit.entered_by, visit=visit)
     return len(rows)

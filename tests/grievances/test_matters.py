@@ -276,3 +276,8 @@ def test_escalated_matter_stays_visible_to_the_owners_township(ledger, make_matt
     assert matter.level == HandlingLevel.COUNTY
     assert Matter.objects.visible_to(clerk_a).filter(pk=matter.pk).exists()
     assert Matter.objects.visible_to(county_leader).filter(pk=matter.pk).exists()
+
+
+def test_a_superuser_sees_every_matter(make_matter, superuser):
+    matter = make_matter()
+    assert list(Matter.objects.visible_to(superuser)) == [matter]

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from grievances.demo import seed_ledger
 from liaison.demo import seed_people
 from liaison.services import ensure_user
 from responsibility_areas.demo import demo_specs
@@ -40,6 +41,7 @@ class Command(BaseCommand):
                 grant_membership(actor=None, actor_name=ACTOR, user=users[username],
                                  area=areas[area_key], role=role)
             people = seed_people(areas["c530802"], users)
+            people.update(seed_ledger(areas["c530802"], users))
         counts = ", ".join(f"{what} {n}" for what, n in people.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(areas)} areas; 思茅区 {counts}."))
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
