@@ -23,12 +23,14 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.db.models.functions import Substr  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from grievances.models import Matter  # noqa: E402
+from grievances.services import escalate_overdue_matters, rollup_ledger  # noqa: E402
 from liaison.models import MUST_VISIT_MASK, Household  # noqa: E402
 from liaison.selectors import coverage_by_branch, quota_compliance_by_branch  # noqa: E402
 from responsibility_areas.models import Area, Level  # noqa: E402
@@ -79,7 +81,21 @@ def benchmarks():
         "province_coverage_by_city": lambda: coverage_by_branch(province),
         "coverage_page_county_leader": lambda: client.get("/households/coverage/"),
         "quota_page_county_leader": lambda: client.get("/cadres/quotas/"),
+        # Issue #4: the grievance ledger (seed_scale --matters 670000: ~500k open matters).
+        # The escalation pass runs in a transaction that is rolled back, so every run sees
+        # the same overdue set.
+        "escalation_pass_open_matters": rolled_back(escalate_overdue_matters),
+        "province_monthly_rollup": lambda: rollup_ledger(month=today),
     }, county
+
+
+def rolled_back(func):
+    def run():
+        with transaction.atomic():
+            func()
+            transaction.set_rollback(True)
+
+    return run
 
 
 def main():
@@ -92,6 +108,8 @@ def main():
         sys.exit(f"Only {areas} areas: run `manage.py seed_scale --households 1800000` first (PostgreSQL).")
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; areas {areas:,}; "
           f"households {Household.objects.count():,}; must-visit mask {MUST_VISIT_MASK}")
+    print(f"ledger matters {Matter.objects.count():,}, open {Matter.objects.open().count():,}, "
+          f"overdue now {Matter.objects.overdue().count():,}")
     cases, county = benchmarks()
     print(f"county under test: {county.name} ({Household.objects.filter(county_id=county.pk).count():,} households)")
     print(f"{'benchmark':44} {'median ms':>10} {'p90 ms':>8} {'min ms':>8}")

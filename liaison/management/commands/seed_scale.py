@@ -27,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--cadres", type=int, default=300_000)
         parser.add_argument("--pairings", type=int, default=2_000_000)
         parser.add_argument("--visits", type=int, default=5_000_000)
+        parser.add_argument("--matters", type=int, default=0, help="grievance ledger matters to add")
 
     def handle(self, *args, **opts):
         started = time.perf_counter()
@@ -47,6 +48,13 @@ class Command(BaseCommand):
                     visits=opts["visits"] if opts["households"] >= 1_000_000 else opts["households"] * 3,
                     entered_by=users["bench_clerk"])
             self.stdout.write(f"people: {counts} in {time.perf_counter() - started:.1f} s")
+        if opts["matters"]:
+            from grievances.scale import seed_matters_at_scale
+
+            started = time.perf_counter()
+            with transaction.atomic():
+                counts = seed_matters_at_scale(root=areas["p"], matters=opts["matters"])
+            self.stdout.write(f"ledger: {counts} in {time.perf_counter() - started:.1f} s")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics, so the planner sees the real sizes
