@@ -43,7 +43,6 @@ from .models import (
     ResponsibilityAssignment,
     Visit,
     VisitHousehold,
-    VisitMatter,
 )
 
 POOR_BIT = CATEGORY_BITS[HouseholdCategory.POOR]
@@ -257,9 +256,15 @@ def cadre_households(cadre: Cadre):
 
 
 def open_matters(cadre: Cadre):
-    """Matters the cadre owns that were not solved on the spot (awaiting the ledger)."""
-    return (VisitMatter.objects.filter(owner=cadre, solved_on_spot=False)
-            .select_related("visit", "household").order_by("-visit__visited_on"))
+    """Ledger matters the cadre owns (first visitor) or handles now, not yet closed out.
+
+    Soonest deadline first: what the cadre must act on today comes first.
+    """
+    from grievances.models import Matter, MatterStatus
+
+    return (Matter.objects.filter(Q(owner=cadre) | Q(handler=cadre))
+            .exclude(status=MatterStatus.CLOSED_OUT)
+            .select_related("applicant", "handling_area").order_by("deadline", "id"))
 
 
 def commitments_of(cadre: Cadre, year: int):
