@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from liaison.lib.identity import check_id_number, check_mobile
+from liaison.lib.identity import MOBILE_SHAPE, check_id_number, check_mobile, normalise_mobile
 from liaison.models import HouseholdCategory, PairingKind
+
+from .reader import clean_text
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?e\+?\d+$", re.IGNORECASE)
@@ -33,11 +35,12 @@ class CellError(ValueError):
 
 
 def text(value) -> str:
+    """The cell as clean text: NFKC (full-width → half-width), spaces trimmed and collapsed."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    value = str(value).strip()
+    value = clean_text(str(value))
     # Our exports write ``'=...`` for a value that starts like a formula: undo that.
     if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@", "\t", "\r", "\0"):
         return value[1:]
@@ -46,7 +49,7 @@ def text(value) -> str:
 
 def name(value) -> str:
     """A person's or a place's name: no spaces at all (Chinese names carry none)."""
-    return re.sub(r"\s+", "", text(value))
+    return "".join(text(value).split())
 
 
 def _digits_from_number(value: float) -> str:
@@ -99,13 +102,26 @@ def mobile(value, *, required: bool = False) -> str:
         raise CellError("masked_phone", _(
             "This phone number is masked (it comes from a masked export) and cannot be imported."
         ))
-    checked = check_mobile(raw)
-    if not checked.ok:
-        raise CellError("bad_phone", checked.error)
-    return checked.value
+    # The shape is the rule; phonenumbers' range check only ever gives a warning, and costs
+    # ~100 µs a number, so it is left to the forms.
+    value = normalise_mobile(raw)
+    if not MOBILE_SHAPE.match(value):
+        raise CellError("bad_phone", check_mobile(raw).error)
+    return value
 
 
 def a_date(value, *, required: bool = False) -> date | None:
+    if type(value) is str:
+        return _date_from_text(value, required)
+    return _a_date(value, required=required)
+
+
+@lru_cache(maxsize=4096)
+def _date_from_text(value: str, required: bool) -> date | None:
+    return _a_date(value, required=required)
+
+
+def _a_date(value, *, required: bool = False) -> date | None:
     """Dates as Excel serials, ``2024-03-01``, ``2024/3/1``, ``2024.3.1`` or ``2024年3月1日``."""
     if isinstance(value, datetime):
         return value.date()
@@ -194,6 +210,11 @@ def kind_labels() -> dict[str, str]:
 
 def categories(value) -> list[str]:
     """Several categories separated by 、 , ； (or spaces) → HouseholdCategory values."""
+    return list(_categories(text(value)))
+
+
+@lru_cache(maxsize=4096)
+def _categories(value: str) -> tuple[str, ...]:
     found, table = [], category_labels()
     for part in _LIST_SEPARATORS.split(text(value)):
         if not part:
@@ -204,7 +225,7 @@ def categories(value) -> list[str]:
                             % {"value": part})
         if category and category not in found:
             found.append(category)
-    return found
+    return tuple(found)
 
 
 def pairing_kind(value, *, default: str = PairingKind.TERRITORIAL) -> str:

@@ -67,9 +67,14 @@ def clean_text(value) -> str:
     """NFKC (full-width → half-width), trimmed, inner runs of whitespace made one space."""
     if value is None:
         return ""
-    if not isinstance(value, str):
+    if type(value) is not str:
         return value
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip()
+    # Fast path first: most cells are already clean (this runs for every cell of 100k rows).
+    if not unicodedata.is_normalized("NFKC", value):
+        value = unicodedata.normalize("NFKC", value)
+    if value.isprintable() and "  " not in value and value.strip() == value:
+        return value
+    return _SPACES.sub(" ", value).strip()
 
 
 def header_key(text) -> str:
@@ -99,15 +104,18 @@ class HeaderMatcher:
 
 
 def _is_blank(value) -> bool:
-    return value is None or value == ""
+    return value is None or value == "" or (type(value) is str and not value.strip())
+
+
+_MARKER_KEYS = tuple(header_key(m) for m in SIGNATURE_MARKERS)
+_MARKER_FIRST = {m[0] for m in _MARKER_KEYS}
 
 
 def _is_signature(values) -> bool:
     first = next((v for v in values if not _is_blank(v)), None)
-    if not isinstance(first, str):
+    if not isinstance(first, str) or first.lstrip()[:1].lower() not in _MARKER_FIRST:
         return False
-    start = header_key(first)
-    return any(start.startswith(header_key(m)) for m in SIGNATURE_MARKERS)
+    return header_key(first).startswith(_MARKER_KEYS)
 
 
 def _find_header(grid, matcher: HeaderMatcher, min_matches: int):
@@ -133,7 +141,8 @@ def _fill_merged(grid, merged) -> None:
                 row[c0] = top
 
 
-def _table_from_grid(sheet: str, grid, matcher: HeaderMatcher, min_matches: int) -> Table | None:
+def _table_from_grid(sheet: str, grid, matcher: HeaderMatcher, min_matches: int,
+                     clean_values: bool = True) -> Table | None:
     header_at = _find_header(grid, matcher, min_matches)
     if header_at is None:
         return None
@@ -154,7 +163,10 @@ def _table_from_grid(sheet: str, grid, matcher: HeaderMatcher, min_matches: int)
     width = len(columns)
     rows = []
     for i in range(header_at + 1, len(grid)):
-        values = [clean_text(v) for v in grid[i][:width]]
+        if clean_values:
+            values = [clean_text(v) for v in grid[i][:width]]
+        else:  # the caller cleans each value it parses (once per distinct value)
+            values = ["" if v is None else v for v in grid[i][:width]]
         if all(_is_blank(v) for v in values):
             continue
         if _is_signature(values):
@@ -243,17 +255,19 @@ def read_table(
     aliases: dict[str, tuple[str, ...]],
     sheet: str | None = None,
     min_matches: int = 3,
+    clean_values: bool = True,
 ) -> Table:
     """The first sheet whose header row matches ``min_matches`` known headers (or ``sheet``).
 
-    ``source`` is bytes, a path or a binary file. Raises :class:`ReadError`.
+    ``source`` is bytes, a path or a binary file. Raises :class:`ReadError`. With
+    ``clean_values=False`` cell values come as read (text not yet NFKC-normalised).
     """
     data = _as_bytes(source)
     matcher = HeaderMatcher(aliases)
     suffix = Path(file_name).suffix.lower()
     if suffix == ".csv" or suffix == ".txt":
         grid, numbers = _csv_grid(data)
-        table = _table_from_grid("CSV", grid, matcher, min_matches)
+        table = _table_from_grid("CSV", grid, matcher, min_matches, clean_values)
         if table is not None:
             # A quoted value may span lines: report the line each record starts on.
             table.header_row = numbers[table.header_row - 1]
@@ -263,7 +277,7 @@ def read_table(
         for name, grid, merged in _excel_grids(data, sheet):
             names.append(name)
             _fill_merged(grid, merged)
-            table = _table_from_grid(name, grid, matcher, min_matches)
+            table = _table_from_grid(name, grid, matcher, min_matches, clean_values)
             if table is not None:
                 break
         if sheet is not None and not names:

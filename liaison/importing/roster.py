@@ -260,7 +260,9 @@ def initials(head_name: str) -> str:
 
 
 def read_roster(source, *, file_name: str, sheet: str | None = None) -> Table:
-    return read_table(source, file_name=file_name, aliases=ROSTER_ALIASES, sheet=sheet)
+    # Values are cleaned by the cell parsers, once per distinct value of a repeating column.
+    return read_table(source, file_name=file_name, aliases=ROSTER_ALIASES, sheet=sheet,
+                      clean_values=False)
 
 
 def plan_roster(source, *, file_name: str, user=None, sheet: str | None = None,
@@ -293,30 +295,60 @@ def plan_roster(source, *, file_name: str, user=None, sheet: str | None = None,
     return plan
 
 
+# Columns whose values repeat down the file (areas, cadres, kinds, dates): each distinct
+# value is parsed once per import and looked up after that.
+REPEATING = {"county", "township", "village", "group", "division_code", "members", "categories",
+             "party_member", "cadre_name", "cadre_unit", "cadre_post", "cadre_phone", "kind",
+             "start_date"}
+PARSERS = {
+    "head_name": cells.name, "id_number": cells.id_number, "phone": cells.mobile,
+    "members": cells.count, "categories": cells.categories, "party_member": cells.yes_no,
+    "cadre_name": cells.name, "cadre_unit": cells.text, "cadre_post": cells.text,
+    "cadre_phone": lambda v: cells.mobile(v, required=True), "kind": cells.pairing_kind,
+    "start_date": cells.a_date, "division_code": cells.text,
+    "county": cells.name, "township": cells.name, "village": cells.name, "group": cells.name,
+}
+
+
+def _memo(parse):
+    seen: dict = {}
+
+    def parse_once(value):
+        try:
+            found = seen[value]
+        except (KeyError, TypeError):  # TypeError: an unhashable cell value
+            try:
+                found = parse(value)
+            except cells.CellError as exc:
+                found = exc
+            try:
+                seen[value] = found
+            except TypeError:
+                pass
+        if isinstance(found, cells.CellError):
+            raise found
+        return found
+
+    return parse_once
+
+
 def _parse_rows(table: Table, headers: dict, report: RosterReport, progress) -> list[dict]:
     """Cell-level checks (shape of each value); no database."""
-    index = {c.key: c.index for c in table.columns if c.key}
-    parsers = {
-        "head_name": cells.name, "id_number": cells.id_number, "phone": cells.mobile,
-        "members": cells.count, "categories": cells.categories, "party_member": cells.yes_no,
-        "cadre_name": cells.name, "cadre_unit": cells.text, "cadre_post": cells.text,
-        "cadre_phone": lambda v: cells.mobile(v, required=True), "kind": cells.pairing_kind,
-        "start_date": cells.a_date, "division_code": cells.text,
-        "county": cells.name, "township": cells.name, "village": cells.name, "group": cells.name,
-    }
-    parsed = []
+    columns = [(c.key, c.index, _memo(PARSERS[c.key]) if c.key in REPEATING else PARSERS[c.key])
+               for c in table.columns if c.key]
+    required = [k for k in ("head_name", "cadre_name") if k in headers]
+    parsed, errors = [], report.errors
     for n, (number, values) in enumerate(table.rows, 1):
         row, failed = {"_row": number}, False
-        for key, i in index.items():
+        for key, i, parse in columns:
             try:
-                row[key] = parsers[key](values[i])
+                row[key] = parse(values[i])
             except cells.CellError as exc:
-                report.errors.append(RowError(number, headers[key], exc.code, exc.message))
+                errors.append(RowError(number, headers[key], exc.code, exc.message))
                 failed = True
-        for key in ("head_name", "cadre_name"):
-            if not failed and not row.get(key):
-                report.errors.append(RowError(number, headers[key], "missing",
-                                              _("This value is required.")))
+        for key in required:
+            if row.get(key, None) == "":
+                errors.append(RowError(number, headers[key], "missing", _("This value is required.")))
                 failed = True
         if not failed:
             parsed.append(row)
