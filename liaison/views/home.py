@@ -2,11 +2,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
+from django.db.models import Count, Q
 from django.shortcuts import render
+from django.utils import timezone
 
 from liaison.models import AuditEvent
 from liaison.selectors import coverage_by_branch
-from responsibility_areas.models import LEADER_ROLES, Role
+from responsibility_areas.models import LEADER_ROLES, Area, Role
 from responsibility_areas.selectors import (
     child_level_counts,
     current_area,
@@ -33,8 +35,25 @@ def home(request):
         "totals": level_counts(area) if area else {},
         "children": child_level_counts(area) if area else [],
         "coverage_rows": coverage_by_branch(area) if area and is_leader else [],
+        **(_ledger_panel(request.user, area) if area and is_leader else {}),
     }
     return render(request, "liaison/home.html", context)
+
+
+def _ledger_panel(user, area) -> dict:
+    """For leaders: the ledger's open, overdue and escalated matters, and joint meetings due."""
+    from grievances.meetings_models import JointMeeting
+    from grievances.models import Matter
+
+    today = timezone.localdate()
+    matters = Matter.objects.visible_to(user).subtree_of(area).open()
+    counts = matters.aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=Q(deadline__lt=today)),
+        escalated=Count("id", filter=Q(escalation_count__gt=0)),
+    )
+    meeting_areas = Area.objects.visible_to(user).subtree_of(area).filter(depth__lte=area.depth + 1)
+    return {"ledger_counts": counts, "due": JointMeeting.objects.due_areas(meeting_areas, today)}
 
 
 @login_required

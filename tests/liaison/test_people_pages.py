@@ -171,3 +171,16 @@ def test_sibling_clerk_cannot_open_the_cadre_page(client, clerk_b_sibling, peopl
     client.force_login(clerk_b_sibling)
     assert client.get(reverse("cadre_detail", args=[people["cadre"].pk])).status_code == 404
     assert "刘强" not in client.get(reverse("cadre_list")).content.decode()
+
+
+def test_leaders_home_shows_the_ledger_and_meetings_due(client, county_leader, clerk_a, people, areas):
+    from grievances.services import file_matter
+
+    file_matter(actor=clerk_a, area=areas["va"], owner=people["cadre"], applicant=people["poor"],
+                description="饮水管道破裂", kind="difficulty", source="home_visit",
+                received_on=date(2026, 1, 5))
+    client.force_login(county_leader)
+    page = client.get(reverse("home"))
+    assert page.context["ledger_counts"] == {"open": 1, "overdue": 1, "escalated": 0}
+    assert {a.name for a in page.context["due"]} >= {"思茅镇", "南屏镇"}
+    assert "民情联席会议" in page.content.decode()
