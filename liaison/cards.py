@@ -1,10 +1,10 @@
 """Contact cards (民情联系卡): the public token of a household, its masked name, the sheet.
 
 A card's QR code leads to the household's public page. The page is reached without
-login through a token signed with the secret key and a salt of its own (HMAC-SHA256):
-it cannot be guessed or forged from the household number, and a changed character is
-a 404. Tokens are not stored, so no migration is needed; they stay valid as long as the
-secret key (or one of ``SECRET_KEY_FALLBACKS``) does.
+login through a token signed (HMAC-SHA256, a salt of its own) with a key derived from
+the data key: it cannot be guessed or forged from the household number, and a changed
+character is a 404. Tokens are not stored; printed cards stay valid when ``SECRET_KEY``
+is rotated, because the data key never changes silently.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from responsibility_areas.models import Area, Level
 
+from .lib import crypto
 from .lib.qr import qr_svg
 from .models import Cadre
 
@@ -35,14 +36,23 @@ COMPOUND_SURNAMES = frozenset(
 )
 
 
+def _signer() -> signing.Signer:
+    """Signed with a key derived from the data key, not ``SECRET_KEY``.
+
+    Two million printed cards must outlive a rotation of the session secret; the data
+    key is never changed silently (its fingerprint is checked, see ``lib.crypto``).
+    """
+    return signing.Signer(key=crypto.derived_secret(b"contact-card"), salt=SALT)
+
+
 def household_token(household_pk: int) -> str:
-    return signing.Signer(salt=SALT).sign_object(household_pk)
+    return _signer().sign_object(household_pk)
 
 
 def household_pk_from_token(token: str) -> int | None:
     """The household number a token was signed for; ``None`` for a bad or forged token."""
     try:
-        value = signing.Signer(salt=SALT).unsign_object(token)
+        value = _signer().unsign_object(token)
     except (signing.BadSignature, ValueError, UnicodeDecodeError):
         return None
     return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -108,6 +108,12 @@ def _aead() -> AESGCM:
     return AESGCM(_subkey(b"encrypt"))
 
 
+def derived_secret(purpose: bytes) -> str:
+    """A secret for another use (e.g. signing card links), derived from the data key."""
+    _verify_key()
+    return _subkey(b"derived:" + purpose).hex()
+
+
 def encrypt(plaintext: str) -> str:
     if not plaintext:
         return ""

@@ -172,3 +172,12 @@ def test_qr_svg_is_inline_and_sized_by_css():
     svg = qr_svg("https://mq.example.gov.cn/cards/h/MQ:abc/")
     assert svg.startswith("<svg viewBox=") and 'class="qr"' in svg
     assert "width=" not in svg.split(">", 1)[0] and "http" not in svg and "<?xml" not in svg
+
+
+def test_printed_cards_survive_a_rotated_secret_key(settings):
+    from liaison.cards import household_pk_from_token, household_token
+
+    token = household_token(42)
+    settings.SECRET_KEY = "a-brand-new-secret-key-after-rotation-0123456789"
+    assert household_pk_from_token(token) == 42
+    assert household_pk_from_token(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
