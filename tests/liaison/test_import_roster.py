@@ -1,5 +1,7 @@
 """The roster import: preview counts and errors, all or nothing, idempotent re-import."""
 
+import re
+
 import pytest
 
 from liaison import services
@@ -188,6 +190,9 @@ def test_reasons_are_in_chinese_by_default_and_in_english_on_request(areas, cler
     from django.utils import translation
 
     data = xlsx_bytes([roster_row(**{"户主姓名": "", "村(社区)": "无此村"})])
+    with translation.override("zh-hans"):
+        chinese = [e.message for e in plan(data, clerk_a).report.errors]
+    assert chinese and all(re.search(r"[\u4e00-\u9fff]", m) for m in chinese)
     with translation.override("en"):
         english = [e.message for e in plan(data, clerk_a).report.errors]
     assert english == ["This value is required."]
