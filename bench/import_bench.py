@@ -122,15 +122,17 @@ def run_ours(rows: int, reimport: bool) -> dict:
 
     user = bench_user()
     data = roster_file(rows).read_bytes()
+    c0 = time.process_time()
     t0 = time.perf_counter()
-    preview = plan_roster(data, file_name="roster.xlsx", user=user)
+    preview = plan_roster(data, file_name="roster.xlsx", user=user).report  # the plan is dropped
     t1 = time.perf_counter()
     plan = plan_roster(data, file_name="roster.xlsx", user=user)
     t2 = time.perf_counter()
     report = services.import_roster(actor=user, plan=plan, file_name="roster.xlsx")
     t3 = time.perf_counter()
-    assert not preview.report.errors, preview.report.errors[:3]
+    assert not preview.errors, preview.errors[:3]
     return {"preview": t1 - t0, "check": t2 - t1, "write": t3 - t2, "total": t3 - t0,
+            "cpu": time.process_time() - c0, "load": os.getloadavg()[0],
             "new": report.new, "unchanged": report.unchanged, "reimport": reimport,
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
@@ -235,12 +237,15 @@ def run_copy(n: int, all_tables: bool) -> dict:
 
 
 def child(mode: str, rows: int, extra: str = "") -> dict:
+    print(f"{time.strftime('%H:%M:%S')} {mode} {rows} {extra}", file=sys.stderr, flush=True)
     out = subprocess.run([sys.executable, __file__, "--child", mode, "--rows", str(rows),
                           *(["--extra", extra] if extra else [])],
                          capture_output=True, text=True, check=False)
     if out.returncode:
         raise SystemExit(out.stderr[-3000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"  {result}", file=sys.stderr, flush=True)
+    return result
 
 
 def main():
@@ -284,9 +289,10 @@ def summary(results, args) -> dict:
     plain_100k = args.rows / plain_rate
     return {
         "rows": args.rows, "repeat": args.repeat,
-        "ours": {k: round(med(results["ours"], k), 2) for k in ("preview", "check", "write", "total", "rss_mb")},
+        "ours": {k: round(med(results["ours"], k), 2)
+                 for k in ("preview", "check", "write", "total", "cpu", "rss_mb", "load")},
         "reimport_unchanged": {k: round(med(results["reimport"], k), 2)
-                               for k in ("preview", "check", "write", "total", "rss_mb")},
+                               for k in ("preview", "check", "write", "total", "cpu", "rss_mb", "load")},
         "plain_resource": {"rows_timed": args.plain_rows, "rows_per_s": round(plain_rate),
                            "extrapolated_s": round(plain_100k, 1)},
         "copy_households_s": round(med(results["copy_households"], "seconds"), 2),

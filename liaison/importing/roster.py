@@ -115,7 +115,7 @@ class RosterReport:
                 "errors": [e.as_dict() for e in self.errors], "notices": list(self.notices)}
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedRow:
     number: int
     area: tuple  # (id, path, county_id, township_id)
