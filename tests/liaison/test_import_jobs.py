@@ -126,3 +126,25 @@ def test_command_refuses_unsafe_files(areas, tmp_path):
     path.write_bytes(xlsx_bytes([roster_row()]))
     with pytest.raises(CommandError):
         call_command("import_roster", str(path))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_to_another_connection_while_the_import_transaction_is_open(areas, clerk_a):
+    from django.db import connection, connections, transaction
+
+    from liaison.importing.progress import ProgressWriter
+
+    job, _data = upload(clerk_a, [roster_row()])
+    with transaction.atomic(), ProgressWriter(job.pk) as progress:
+        progress(5, 10)
+        poll = job_progress(ImportJob.objects.get(pk=job.pk))
+        assert (poll["done"], poll["total"]) == (5, 10)  # the cache, in this process
+        if connection.vendor == "postgresql":  # a poll from another process reads the row
+            other = connections.create_connection("default")
+            try:
+                with other.cursor() as cursor:
+                    cursor.execute("SELECT progress_done, progress_total FROM liaison_importjob "
+                                   "WHERE id = %s", [job.pk])
+                    assert cursor.fetchone() == (5, 10)
+            finally:
+                other.close()
