@@ -29,6 +29,12 @@ TREE = [
 PASSWORD = "Correct-horse-9"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's million rounds cost ~0.4 s per persona; tests need no strong hashes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def areas(db):
     return ensure_area_tree(actor=None, actor_name="test", specs=TREE)
