@@ -167,9 +167,11 @@ def _table_from_grid(sheet: str, grid, matcher: HeaderMatcher, min_matches: int,
             values = [clean_text(v) for v in grid[i][:width]]
         else:  # the caller cleans each value it parses (once per distinct value)
             values = ["" if v is None else v for v in grid[i][:width]]
-        if all(_is_blank(v) for v in values):
-            continue
-        if _is_signature(values):
+        filled = [v for v in values if v is not None and v != ""]
+        if not filled or all(type(v) is str and not v.strip() for v in filled):
+            continue  # a blank row (cheap test first: this runs for every row)
+        first = filled[0]
+        if type(first) is str and first.lstrip()[:1].lower() in _MARKER_FIRST and _is_signature(filled):
             notices.append(_("Reading stopped at row %(row)d (signature line).") % {"row": i + 1})
             break
         values += [""] * (width - len(values))

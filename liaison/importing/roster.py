@@ -62,7 +62,6 @@ REQUIRED = ("head_name", "id_number", "cadre_name", "cadre_phone")
 AREA_KEYS = ("county", "township", "village", "group")
 HOUSEHOLD_LEVELS = (Level.VILLAGE, Level.COMMUNITY, Level.GROUP)
 CHUNK = 2000
-PROGRESS_EVERY = 2000
 
 Progress = Callable[[int, int], None]
 
@@ -311,50 +310,58 @@ PARSERS = {
 }
 
 
-def _memo(parse):
-    seen: dict = {}
+def _parse_column(values: list, parse, repeating: bool) -> tuple[list, list[int]]:
+    """Parse one column; a repeating column parses each distinct value once.
 
-    def parse_once(value):
+    Returns the parsed values (a :class:`cells.CellError` in place of each bad one) and
+    the positions of the bad ones.
+    """
+    def attempt(value):
         try:
-            found = seen[value]
-        except (KeyError, TypeError):  # TypeError: an unhashable cell value
-            try:
-                found = parse(value)
-            except cells.CellError as exc:
-                found = exc
-            try:
-                seen[value] = found
-            except TypeError:
-                pass
-        if isinstance(found, cells.CellError):
-            raise found
-        return found
+            return parse(value)
+        except cells.CellError as exc:
+            return exc
 
-    return parse_once
+    known = None
+    if repeating:
+        try:
+            known = {v: attempt(v) for v in set(values)}
+        except TypeError:  # an unhashable cell value: parse one by one
+            known = None
+    if known is None:
+        parsed = [attempt(v) for v in values]
+        return parsed, [i for i, v in enumerate(parsed) if type(v) is cells.CellError]
+    bad = {v for v, result in known.items() if type(result) is cells.CellError}
+    return [known[v] for v in values], [i for i, v in enumerate(values) if v in bad] if bad else []
 
 
 def _parse_rows(table: Table, headers: dict, report: RosterReport, progress) -> list[dict]:
-    """Cell-level checks (shape of each value); no database."""
-    columns = [(c.key, c.index, _memo(PARSERS[c.key]) if c.key in REPEATING else PARSERS[c.key])
-               for c in table.columns if c.key]
+    """Cell-level checks (shape of each value), column by column; no database."""
+    keys, parsed_columns, bad_rows = [], [], set()
+    total = len(table.rows)
+    for done, column in enumerate(c for c in table.columns if c.key):
+        raw = [values[column.index] for _number, values in table.rows]
+        parsed, bad = _parse_column(raw, PARSERS[column.key], column.key in REPEATING)
+        parsed_columns.append(parsed)
+        bad_rows.update(bad)
+        keys.append(column.key)
+        if progress and total:
+            progress(total * (done + 1) // (len(headers) + 1), total)
     required = [k for k in ("head_name", "cadre_name") if k in headers]
     parsed, errors = [], report.errors
-    for n, (number, values) in enumerate(table.rows, 1):
-        row, failed = {"_row": number}, False
-        for key, i, parse in columns:
-            try:
-                row[key] = parse(values[i])
-            except cells.CellError as exc:
-                errors.append(RowError(number, headers[key], exc.code, exc.message))
-                failed = True
-        for key in required:
-            if row.get(key, None) == "":
-                errors.append(RowError(number, headers[key], "missing", _("This value is required.")))
-                failed = True
-        if not failed:
+    rows = zip(table.rows, zip(*parsed_columns, strict=True), strict=True)
+    for i, ((number, _values), values) in enumerate(rows):
+        row = dict(zip(keys, values, strict=True))
+        missing = [k for k in required if row[k] == ""]
+        if i not in bad_rows and not missing:
+            row["_row"] = number
             parsed.append(row)
-        if progress and n % PROGRESS_EVERY == 0:
-            progress(n, len(table.rows))
+            continue
+        for key, value in row.items():
+            if type(value) is cells.CellError:
+                errors.append(RowError(number, headers[key], value.code, value.message))
+        for key in missing:
+            errors.append(RowError(number, headers[key], "missing", _("This value is required.")))
     return parsed
 
 

@@ -66,9 +66,6 @@ def test_a_file_with_errors_fails_with_every_error_kept_and_nothing_written(area
 
 
 def test_progress_is_reported_while_checking(areas, clerk_a, monkeypatch):
-    from liaison.importing import roster
-
-    monkeypatch.setattr(roster, "PROGRESS_EVERY", 2)
     seen = []
     real = services.record_import_preview
 
