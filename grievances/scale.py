@@ -46,15 +46,14 @@ def _ensure_responsible(root: Area, cadre_of_township: dict[int, int], today) ->
     """One responsible cadre per township and above-village area, if nobody is responsible yet."""
     if ResponsibilityAssignment.objects.exists():
         return
-    areas = Area.objects.subtree_of(root).exclude(level=Level.GROUP).values_list(
-        "id", "path", "level")
+    areas = Area.objects.subtree_of(root).exclude(level=Level.GROUP).values_list("id", "path")
     township_paths = {p.path: tid for tid, (p,) in _places(root)[1].items()}
     first_under: dict[str, int] = {}
     for path, tid in sorted(township_paths.items()):
         for i in range(Area.steplen, len(path) + 1, Area.steplen):
             first_under.setdefault(path[:i], cadre_of_township[tid])
     rows, pk = [], _next_id(ResponsibilityAssignment)
-    for area_id, path, level in areas:
+    for area_id, path in areas:
         township = next((township_paths[path[:i]] for i in range(len(path), 0, -Area.steplen)
                          if path[:i] in township_paths), None)
         cadre = cadre_of_township.get(township) if township else first_under.get(path)

@@ -96,7 +96,7 @@ def require_leader(actor, matter: Matter) -> None:
 def notification_text(message: str, params: dict) -> str:
     """Notifications are read later by people in the default language: render it now."""
     with translation.override(settings.LANGUAGE_CODE):
-        return str(message) % params
+        return str(message) % params if params else str(message)
 
 
 def notification(*, cadre_id, matter_id, kind, text) -> Notification:

@@ -10,6 +10,7 @@ the new level) escalates again.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -120,30 +121,43 @@ def _move(rows, today, now) -> set[int]:
     return moved
 
 
+def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
+    """Plain multi-row INSERTs: bulk_create's per-object work costs more than the SQL here."""
+    table, cols = _quoted(model), ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(cursor.cursor, f"INSERT INTO {table} ({cols}) VALUES %s", rows,
+                           page_size=5000)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+
+
 def _record_escalations(rows, moved, today, now) -> tuple[int, int]:
     rows = [row for row in rows if row[0] in moved]
     after = _after_in_batches(moved)
     area_ids = {row[4] for row in rows} | {a[0] for a in after.values()}
     names = dict(Area.objects.filter(pk__in=area_ids).values_list("pk", "name"))
     responsible = responsible_cadre_ids(area_ids, today)
+    template = notification_text(ESCALATED_TEXT, {})  # rendered once, filled per matter
+    at = connection.ops.adapt_datetimefield_value(now)
     events, notes = [], []
     for pk, number, status, level, old_area, _path, owner, deadline, count in rows:
         new_area, new_level, new_deadline, handler = after[pk]
-        events.append(MatterEvent(
-            matter_id=pk, at=now, actor_name="system", action="escalated",
-            from_status=status, to_status=status,
-            data={"from_level": level, "to_level": new_level, "from_area": names[old_area],
-                  "to_area": names[new_area], "lapsed": deadline.isoformat(),
-                  "deadline": new_deadline.isoformat(), "count": count + 1},
-        ))
-        text = notification_text(ESCALATED_TEXT, {
-            "number": number, "from": names[old_area], "to": names[new_area],
-            "deadline": new_deadline.isoformat()})
+        data = {"from_level": level, "to_level": new_level, "from_area": names[old_area],
+                "to_area": names[new_area], "lapsed": deadline.isoformat(),
+                "deadline": new_deadline.isoformat(), "count": count + 1}
+        events.append((pk, at, "system", "escalated", status, status, "",
+                       json.dumps(data, ensure_ascii=False)))
+        text = (template % {"number": number, "from": names[old_area], "to": names[new_area],
+                            "deadline": new_deadline.isoformat()})[:300]
         for cadre_id in {owner, responsible.get(old_area), handler} - {None}:
-            notes.append(notification(cadre_id=cadre_id, matter_id=pk,
-                                      kind=NotificationKind.ESCALATED, text=text))
-    MatterEvent.objects.bulk_create(events, batch_size=5000)
-    Notification.objects.bulk_create(notes, batch_size=5000)
+            notes.append((cadre_id, pk, NotificationKind.ESCALATED.value, text, at))
+    _insert_rows(MatterEvent, ["matter_id", "at", "actor_name", "action", "from_status",
+                               "to_status", "note", "data"], events)
+    _insert_rows(Notification, ["cadre_id", "matter_id", "kind", "text", "created_at"], notes)
     return len(events), len(notes)
 
 
