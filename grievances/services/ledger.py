@@ -1,8 +1,11 @@
 """The monthly ledger: per area and month, recomputed from the matters, rolled up the tree.
 
-Each ancestor level is one GROUP BY over a prefix of ``area_path`` (no loop over
-matters); the rows are upserted on (area, month) and rows of areas that no longer
-have anything are removed, so a re-run replaces the month exactly.
+The database groups the matters by ``area_path`` (one scan, no loop over matters); each
+area's counts are then added to its ancestors by path prefix — a loop over the ~15k
+grouped areas, every count being additive. (One GROUP BY per ancestor level, on a
+prefix of the path, gave the same figures but scanned the matters six times: 8 s
+instead of under 5 s for a province.) Rows are upserted on (area, month) and rows of
+areas that no longer have anything are removed, so a re-run replaces the month exactly.
 """
 
 from __future__ import annotations
@@ -11,8 +14,7 @@ import calendar
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, Sum
-from django.db.models.functions import Length, Substr
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from liaison.lib import audit
@@ -56,34 +58,38 @@ def _metrics(start: date, end: date, as_of: date) -> dict:
     }
 
 
-def _grouped(depth: int, start: date, end: date, as_of: date) -> dict[str, dict]:
-    width = depth * Area.steplen
+def _by_area_path(start: date, end: date, as_of: date) -> dict[str, dict]:
+    """One GROUP BY area_path over the matters: the counts of each area's own matters."""
     rows = (
         Matter.objects.order_by()
         .filter(received_on__lte=as_of)
-        .annotate(path_len=Length("area_path"))
-        .filter(path_len__gte=width)
-        .annotate(prefix=Substr("area_path", 1, width))
-        .values("prefix")
+        .values("area_path")
         .annotate(**_metrics(start, end, as_of))
     )
-    return {row.pop("prefix"): row for row in rows}
+    return {row.pop("area_path"): row for row in rows}
 
 
-def _escalations(depth: int, start: date, end: date) -> dict[str, int]:
-    width = depth * Area.steplen
+def _escalations_by_area_path(start: date, end: date) -> dict[str, int]:
     since = timezone.make_aware(datetime.combine(start, time.min))
     until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
     rows = (
         MatterEvent.objects.order_by()
         .filter(action="escalated", at__gte=since, at__lt=until)
-        .annotate(path_len=Length("matter__area_path"))
-        .filter(path_len__gte=width)
-        .annotate(prefix=Substr("matter__area_path", 1, width))
-        .values("prefix")
+        .values("matter__area_path")
         .annotate(n=Count("id"))
     )
-    return {row["prefix"]: row["n"] for row in rows}
+    return {row["matter__area_path"]: row["n"] for row in rows}
+
+
+def _rolled_up(own: dict[str, dict]) -> dict[str, dict]:
+    """Add every area's counts to each of its ancestors (a loop over areas, not matters)."""
+    totals: dict[str, dict] = {}
+    for path, row in own.items():
+        for width in range(Area.steplen, len(path) + 1, Area.steplen):
+            total = totals.setdefault(path[:width], dict.fromkeys(row, 0))
+            for name, value in row.items():
+                total[name] += value or 0
+    return totals
 
 
 def _ledger_row(area_id, path, month, row, escalated, now) -> LedgerMonth:
@@ -107,12 +113,9 @@ def rollup_ledger(*, month: date, now: datetime | None = None) -> int:
     now = now or timezone.now()
     start, end = month_bounds(month)
     as_of = min(end, timezone.localdate(now))
-    deepest = Matter.objects.aggregate(n=Max(Length("area_path")))["n"] or 0
-    grouped: dict[str, dict] = {}
-    escalated: dict[str, int] = {}
-    for depth in range(1, deepest // Area.steplen + 1):
-        grouped.update(_grouped(depth, start, end, as_of))
-        escalated.update(_escalations(depth, start, end))
+    grouped = _rolled_up(_by_area_path(start, end, as_of))
+    escalated = {p: row["n"] for p, row in _rolled_up(
+        {p: {"n": n} for p, n in _escalations_by_area_path(start, end).items()}).items()}
     paths = set(grouped) | set(escalated)
     area_ids = dict(Area.objects.filter(path__in=paths).values_list("path", "pk"))
     rows = [
