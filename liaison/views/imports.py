@@ -141,7 +141,7 @@ def _import_list(request, limiter):
             job = _create_job(request, form)
             if job is not None:
                 return redirect("import_detail", pk=job.pk)
-    jobs = _jobs_for(request.user).select_related("user")
+    jobs = _jobs_for(request.user).select_related("user").defer("errors", "notices")
     page = Paginator(jobs, 25).get_page(request.GET.get("page"))
     return render(
         request,

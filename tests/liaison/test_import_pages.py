@@ -361,3 +361,11 @@ def test_the_sheet_the_clerk_names_is_the_one_checked(client, clerk_a):
     client.post(reverse("import_preview", args=[missing.pk]))
     missing.refresh_from_db()
     assert missing.status == ImportStatus.FAILED and "前年" in missing.outcome
+
+
+def test_an_administrator_above_sees_the_townships_imports(client, clerk_a, city_admin):
+    client.force_login(clerk_a)
+    job = upload_and_check(client, xlsx([roster_row()]), name="甲村.xlsx")
+    client.force_login(city_admin)
+    assert "甲村.xlsx" in client.get(reverse("import_list")).content.decode()
+    assert client.get(reverse("import_detail", args=[job.pk])).status_code == 200
