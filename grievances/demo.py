@@ -20,15 +20,20 @@ from liaison.models import Cadre, Household, MatterKind, Visit
 from . import services
 from .models import Matter, MatterEvent, MatterSource, MatterStatus, Satisfaction
 
-FEEDBACK = {Satisfaction.SATISFIED: "问题已解决，很满意", Satisfaction.BASICALLY: "基本解决了",
-            Satisfaction.DISSATISFIED: "还没有真正解决"}
+FEEDBACK = {
+    Satisfaction.SATISFIED: "问题已解决，很满意",
+    Satisfaction.BASICALLY: "基本解决了",
+    Satisfaction.DISSATISFIED: "还没有真正解决",
+}
 
 
 def seed_ledger(county, demo_users: dict) -> dict[str, int]:
     """Move the county's registered matters through the ledger; roll up twelve months."""
-    for visit in Visit.objects.subtree_of(county).filter(
-        matters__solved_on_spot=False, matters__ledger_matter__isnull=True
-    ).distinct():
+    for visit in (
+        Visit.objects.subtree_of(county)
+        .filter(matters__solved_on_spot=False, matters__ledger_matter__isnull=True)
+        .distinct()
+    ):
         services.ledger_visit_matters(actor=None, visit=visit)
     matters = Matter.objects.subtree_of(county)
     if not matters.exclude(status=MatterStatus.REGISTERED).exists():
@@ -54,24 +59,29 @@ def _advance(rng: random.Random, matter: Matter, admin) -> None:
     matter = services.start_work(actor=admin, matter=matter)
     if roll < 0.16 or (matter.owner.user_id and matter.source == MatterSource.HOTLINE):
         if matter.owner.user_id:
-            services.report_up(actor=matter.owner.user, matter=matter, reason="村级无法协调，需乡镇统筹解决")
+            services.report_up(
+                actor=matter.owner.user, matter=matter, reason="村级无法协调，需乡镇统筹解决"
+            )
         return
     if age < 25 or roll < 0.24:
         return  # in progress
     explained = roll < 0.36
     if explained:
-        matter = services.explain(actor=admin, matter=matter,
-                                  explanation="不符合现行政策，已向农户当面解释并告知申请条件")
+        matter = services.explain(
+            actor=admin, matter=matter, explanation="不符合现行政策，已向农户当面解释并告知申请条件"
+        )
     else:
         matter = services.resolve(actor=admin, matter=matter, resolution="已协调相关部门解决")
     done_after = rng.randint(3, min(age - 1, 45))
     if age - done_after < 7 or roll < 0.30 or 0.36 <= roll < 0.46:
         _backdate(matter, done_after, None)
         return  # waiting for feedback and close-out
-    satisfaction = rng.choice([Satisfaction.SATISFIED] * 6 + [Satisfaction.BASICALLY] * 3
-                              + [Satisfaction.DISSATISFIED])
-    matter = services.close_out(actor=admin, matter=matter, feedback=FEEDBACK[satisfaction],
-                                satisfaction=satisfaction)
+    satisfaction = rng.choice(
+        [Satisfaction.SATISFIED] * 6 + [Satisfaction.BASICALLY] * 3 + [Satisfaction.DISSATISFIED]
+    )
+    matter = services.close_out(
+        actor=admin, matter=matter, feedback=FEEDBACK[satisfaction], satisfaction=satisfaction
+    )
     if matter.status == MatterStatus.CLOSED_OUT:
         _backdate(matter, done_after, done_after + rng.randint(2, 6))
 
@@ -81,12 +91,13 @@ def _backdate(matter: Matter, done_after: int, closed_after: int | None) -> None
     resolved_on = matter.received_on + timedelta(days=done_after)
     changes = {"resolved_on": resolved_on, "days_to_resolve": done_after}
     if closed_after is not None:
-        changes["closed_on"] = min(matter.received_on + timedelta(days=closed_after),
-                                   timezone.localdate())
+        changes["closed_on"] = min(
+            matter.received_on + timedelta(days=closed_after), timezone.localdate()
+        )
     Matter.objects.filter(pk=matter.pk).update(**changes)
     MatterEvent.objects.filter(matter=matter).exclude(action="filed").update(
-        at=F("at") - (timezone.localdate() - resolved_on))
-
+        at=F("at") - (timezone.localdate() - resolved_on)
+    )
 
 
 OTHER = [
@@ -107,6 +118,13 @@ def _other_sources(county, demo_users: dict) -> None:
     households = list(Household.objects.filter(township_id=cadre.area_id).order_by("pk")[:6])
     today = timezone.localdate()
     for household, (source, kind, topic, text, age) in zip(households, OTHER, strict=False):
-        services.file_matter(actor=demo_users["clerk"], owner=cadre, applicant=household,
-                             description=text, kind=kind, topic=topic, source=source,
-                             received_on=today - timedelta(days=age))
+        services.file_matter(
+            actor=demo_users["clerk"],
+            owner=cadre,
+            applicant=household,
+            description=text,
+            kind=kind,
+            topic=topic,
+            source=source,
+            received_on=today - timedelta(days=age),
+        )

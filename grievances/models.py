@@ -16,8 +16,18 @@ from liaison.models import Cadre, Household, MatterKind, VisitMatter
 from responsibility_areas.models import Area, AreaLocated, AreaLocatedQuerySet, Level
 
 __all__ = [
-    "DeadlineRule", "HandlingLevel", "LedgerMonth", "Matter", "MatterCounter", "MatterEvent",
-    "MatterKind", "MatterSource", "MatterStatus", "Notification", "Outbox", "Satisfaction",
+    "DeadlineRule",
+    "HandlingLevel",
+    "LedgerMonth",
+    "Matter",
+    "MatterCounter",
+    "MatterEvent",
+    "MatterKind",
+    "MatterSource",
+    "MatterStatus",
+    "Notification",
+    "Outbox",
+    "Satisfaction",
 ]
 
 
@@ -87,7 +97,9 @@ class MatterCounter(models.Model):
         verbose_name = _("matter number counter")
         verbose_name_plural = _("matter number counters")
         constraints = [
-            models.UniqueConstraint(fields=["county_code", "year"], name="one_counter_per_county_year")
+            models.UniqueConstraint(
+                fields=["county_code", "year"], name="one_counter_per_county_year"
+            )
         ]
 
     def __str__(self):
@@ -292,7 +304,9 @@ class DeadlineRule(models.Model):
         verbose_name = _("deadline rule")
         verbose_name_plural = _("deadline rules")
         constraints = [
-            models.UniqueConstraint(fields=["level", "kind"], name="one_deadline_rule_per_level_kind")
+            models.UniqueConstraint(
+                fields=["level", "kind"], name="one_deadline_rule_per_level_kind"
+            )
         ]
 
     def __str__(self):

@@ -37,9 +37,7 @@ def send(pk: int) -> bool:
         symbol_by_name(row.task).apply_async(args=row.args)
     except OperationalError as exc:
         log.warning("broker unavailable, %s stays in the outbox: %s", row.task, exc)
-        Outbox.objects.filter(pk=pk).update(
-            attempts=row.attempts + 1, last_error=str(exc)[:300]
-        )
+        Outbox.objects.filter(pk=pk).update(attempts=row.attempts + 1, last_error=str(exc)[:300])
         return False
     Outbox.objects.filter(pk=pk, sent_at__isnull=True).update(
         sent_at=timezone.now(), attempts=row.attempts + 1

@@ -26,7 +26,9 @@ def rollup_ledger(month: str | None = None) -> int:
     """Roll up ``month`` (YYYY-MM); without it, run the scheduled rollups due today."""
     if month:
         year, mon = (int(part) for part in month.split("-"))
-        return services.rollup_ledger(month=timezone.localdate().replace(year=year, month=mon, day=1))
+        return services.rollup_ledger(
+            month=timezone.localdate().replace(year=year, month=mon, day=1)
+        )
     today = timezone.localdate()
     done = 0
     if today.day == 1:  # finalise last month with its last days included

@@ -53,8 +53,7 @@ def is_leader_for(actor, area: Area) -> bool:
         .exists()
     )
     return leads or (
-        _actor_cadre_id(actor) is not None
-        and responsible_cadre_id(area) == _actor_cadre_id(actor)
+        _actor_cadre_id(actor) is not None and responsible_cadre_id(area) == _actor_cadre_id(actor)
     )
 
 
@@ -101,6 +100,9 @@ def notification_text(message: str, params: dict) -> str:
 
 def notification(*, cadre_id, matter_id, kind, text) -> Notification:
     return Notification(
-        cadre_id=cadre_id, matter_id=matter_id, kind=kind, text=text[:300],
+        cadre_id=cadre_id,
+        matter_id=matter_id,
+        kind=kind,
+        text=text[:300],
         created_at=timezone.now(),
     )

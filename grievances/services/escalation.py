@@ -34,14 +34,13 @@ from ..models import (
 )
 from ._base import notification, notification_text, responsible_cadre_ids
 
-BATCH = 2000
+BATCH = 10_000
 
 ESCALATED_TEXT = gettext_lazy(
     "Matter %(number)s passed its deadline and was escalated from %(from)s to %(to)s; "
     "new deadline %(deadline)s."
 )
 REMINDER_TEXT = gettext_lazy("Matter %(number)s is due on %(deadline)s.")
-
 
 
 def _quoted(model) -> str:
@@ -94,8 +93,17 @@ def _claim_due(today) -> list[tuple]:
         for row in Matter.objects.select_for_update(skip_locked=True)
         .filter(status__in=OPEN_STATUSES, deadline__lt=today)
         .order_by("pk")
-        .values_list("pk", "number", "status", "level", "handling_area_id", "handling_path",
-                     "owner_id", "deadline", "escalation_count")
+        .values_list(
+            "pk",
+            "number",
+            "status",
+            "level",
+            "handling_area_id",
+            "handling_path",
+            "owner_id",
+            "deadline",
+            "escalation_count",
+        )
         if len(row[5]) > Area.steplen  # a matter at the root has no level above
     ]
 
@@ -108,7 +116,7 @@ def _move(rows, today, now) -> set[int]:
     moved: set[int] = set()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
-            ids = [row[0] for row in rows[start:start + BATCH]]
+            ids = [row[0] for row in rows[start : start + BATCH]]
             sql, params = _update_sql(len(ids), table)
             params += [str(Duty.RESPONSIBLE), d_today, d_today, stamp, stamp]
             params += ids + [Area.steplen, d_today] + [str(s) for s in OPEN_STATUSES]
@@ -116,8 +124,9 @@ def _move(rows, today, now) -> set[int]:
             if cursor.rowcount == len(ids):
                 moved.update(ids)
             else:  # some rows no longer matched the guard: ask which ones moved
-                moved.update(Matter.objects.filter(pk__in=ids, escalated_at=now)
-                             .values_list("pk", flat=True))
+                moved.update(
+                    Matter.objects.filter(pk__in=ids, escalated_at=now).values_list("pk", flat=True)
+                )
     return moved
 
 
@@ -128,8 +137,9 @@ def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
         if connection.vendor == "postgresql":
             from psycopg2.extras import execute_values
 
-            execute_values(cursor.cursor, f"INSERT INTO {table} ({cols}) VALUES %s", rows,
-                           page_size=5000)
+            execute_values(
+                cursor.cursor, f"INSERT INTO {table} ({cols}) VALUES %s", rows, page_size=5000
+            )
         else:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
@@ -146,17 +156,43 @@ def _record_escalations(rows, moved, today, now) -> tuple[int, int]:
     events, notes = [], []
     for pk, number, status, level, old_area, _path, owner, deadline, count in rows:
         new_area, new_level, new_deadline, handler = after[pk]
-        data = {"from_level": level, "to_level": new_level, "from_area": names[old_area],
-                "to_area": names[new_area], "lapsed": deadline.isoformat(),
-                "deadline": new_deadline.isoformat(), "count": count + 1}
-        events.append((pk, at, "system", "escalated", status, status, "",
-                       json.dumps(data, ensure_ascii=False)))
-        text = (template % {"number": number, "from": names[old_area], "to": names[new_area],
-                            "deadline": new_deadline.isoformat()})[:300]
+        data = {
+            "from_level": level,
+            "to_level": new_level,
+            "from_area": names[old_area],
+            "to_area": names[new_area],
+            "lapsed": deadline.isoformat(),
+            "deadline": new_deadline.isoformat(),
+            "count": count + 1,
+        }
+        events.append(
+            (
+                pk,
+                at,
+                "system",
+                "escalated",
+                status,
+                status,
+                "",
+                json.dumps(data, ensure_ascii=False),
+            )
+        )
+        text = (
+            template
+            % {
+                "number": number,
+                "from": names[old_area],
+                "to": names[new_area],
+                "deadline": new_deadline.isoformat(),
+            }
+        )[:300]
         for cadre_id in {owner, responsible.get(old_area), handler} - {None}:
             notes.append((cadre_id, pk, NotificationKind.ESCALATED.value, text, at))
-    _insert_rows(MatterEvent, ["matter_id", "at", "actor_name", "action", "from_status",
-                               "to_status", "note", "data"], events)
+    _insert_rows(
+        MatterEvent,
+        ["matter_id", "at", "actor_name", "action", "from_status", "to_status", "note", "data"],
+        events,
+    )
     _insert_rows(Notification, ["cadre_id", "matter_id", "kind", "text", "created_at"], notes)
     return len(events), len(notes)
 
@@ -164,7 +200,7 @@ def _record_escalations(rows, moved, today, now) -> tuple[int, int]:
 def _after_in_batches(moved) -> dict:
     ids, after = sorted(moved), {}
     for start in range(0, len(ids), 50_000):
-        for pk, *rest in Matter.objects.filter(pk__in=ids[start:start + 50_000]).values_list(
+        for pk, *rest in Matter.objects.filter(pk__in=ids[start : start + 50_000]).values_list(
             "pk", "handling_area_id", "level", "deadline", "handler_id"
         ):
             after[pk] = tuple(rest)
@@ -187,8 +223,12 @@ def escalate_overdue_matters(*, now: datetime | None = None) -> int:
         audit.nothing_changed()
         return 0
     events, notes = _record_escalations(rows, moved, today, now)
-    audit.record(actor=None, action="matters.escalated", actor_name="system",
-                 data={"count": len(moved), "on": today.isoformat(), "notifications": notes})
+    audit.record(
+        actor=None,
+        action="matters.escalated",
+        actor_name="system",
+        data={"count": len(moved), "on": today.isoformat(), "notifications": notes},
+    )
     return events
 
 
@@ -224,8 +264,11 @@ def send_deadline_reminders(*, now: datetime | None = None, days_before: int | N
     today = timezone.localdate(now)
     due = (
         Matter.objects.select_for_update(skip_locked=True)
-        .filter(status__in=OPEN_STATUSES, deadline__gte=today,
-                deadline__lte=today + timedelta(days=days))
+        .filter(
+            status__in=OPEN_STATUSES,
+            deadline__gte=today,
+            deadline__lte=today + timedelta(days=days),
+        )
         .exclude(reminded_for_deadline=F("deadline"))
         .order_by("pk")
     )
@@ -236,16 +279,26 @@ def send_deadline_reminders(*, now: datetime | None = None, days_before: int | N
     ids = [row[0] for row in rows]
     for start in range(0, len(ids), BATCH):
         # Guarded like the claim: a reminder already sent for this deadline is not sent again.
-        Matter.objects.filter(pk__in=ids[start:start + BATCH]).exclude(
-            reminded_for_deadline=F("deadline")).update(reminded_for_deadline=F("deadline"))
+        Matter.objects.filter(pk__in=ids[start : start + BATCH]).exclude(
+            reminded_for_deadline=F("deadline")
+        ).update(reminded_for_deadline=F("deadline"))
     notes = [
-        notification(cadre_id=cadre_id, matter_id=pk, kind=NotificationKind.REMINDER,
-                     text=notification_text(REMINDER_TEXT,
-                                            {"number": number, "deadline": deadline.isoformat()}))
+        notification(
+            cadre_id=cadre_id,
+            matter_id=pk,
+            kind=NotificationKind.REMINDER,
+            text=notification_text(
+                REMINDER_TEXT, {"number": number, "deadline": deadline.isoformat()}
+            ),
+        )
         for pk, number, deadline, owner, handler in rows
         for cadre_id in {owner, handler} - {None}
     ]
     Notification.objects.bulk_create(notes, batch_size=5000)
-    audit.record(actor=None, action="matters.reminded", actor_name="system",
-                 data={"count": len(rows), "on": today.isoformat()})
+    audit.record(
+        actor=None,
+        action="matters.reminded",
+        actor_name="system",
+        data={"count": len(rows), "on": today.isoformat()},
+    )
     return len(rows)

@@ -95,7 +95,11 @@ def _rolled_up(own: dict[str, dict]) -> dict[str, dict]:
 def _ledger_row(area_id, path, month, row, escalated, now) -> LedgerMonth:
     done = row["done"] if row else 0
     return LedgerMonth(
-        area_id=area_id, area_path=path, month=month, computed_at=now, escalated=escalated,
+        area_id=area_id,
+        area_path=path,
+        month=month,
+        computed_at=now,
+        escalated=escalated,
         **{name: row[name] if row else 0 for name in COUNTS},
         on_time_rate=round(row["on_time"] / done, 4) if done else None,
         avg_days_to_resolve=round(row["days"] / done, 2) if done else None,
@@ -114,8 +118,12 @@ def rollup_ledger(*, month: date, now: datetime | None = None) -> int:
     start, end = month_bounds(month)
     as_of = min(end, timezone.localdate(now))
     grouped = _rolled_up(_by_area_path(start, end, as_of))
-    escalated = {p: row["n"] for p, row in _rolled_up(
-        {p: {"n": n} for p, n in _escalations_by_area_path(start, end).items()}).items()}
+    escalated = {
+        p: row["n"]
+        for p, row in _rolled_up(
+            {p: {"n": n} for p, n in _escalations_by_area_path(start, end).items()}
+        ).items()
+    }
     paths = set(grouped) | set(escalated)
     area_ids = dict(Area.objects.filter(path__in=paths).values_list("path", "pk"))
     rows = [
@@ -124,13 +132,26 @@ def rollup_ledger(*, month: date, now: datetime | None = None) -> int:
         if p in area_ids
     ]
     LedgerMonth.objects.bulk_create(
-        rows, batch_size=2000, update_conflicts=True, unique_fields=["area", "month"],
-        update_fields=[*COUNTS, "escalated", "on_time_rate", "avg_days_to_resolve",
-                       "computed_at", "area_path"],
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["area", "month"],
+        update_fields=[
+            *COUNTS,
+            "escalated",
+            "on_time_rate",
+            "avg_days_to_resolve",
+            "computed_at",
+            "area_path",
+        ],
     )
     # Areas that had rows but no longer have anything this month: recomputing replaces.
     kept = [row.area_id for row in rows]
     removed, _ = LedgerMonth.objects.filter(month=start).exclude(area_id__in=kept).delete()
-    audit.record(actor=None, action="ledger.rolled_up", actor_name="system",
-                 data={"month": start.isoformat(), "areas": len(rows), "removed": removed})
+    audit.record(
+        actor=None,
+        action="ledger.rolled_up",
+        actor_name="system",
+        data={"month": start.isoformat(), "areas": len(rows), "removed": removed},
+    )
     return len(rows)

@@ -195,10 +195,20 @@ def file_matter(
     _full_clean(matter)
     matter.number = _next_number(area, timezone.localdate())
     matter.save()
-    _event(matter, actor=actor, action="filed", from_status="", to_status=S.REGISTERED,
-           data={"owner": owner.name, "deadline": matter.deadline.isoformat()})
-    audit.record(actor=actor, action="matter.filed", obj=matter,
-                 data={"number": matter.number, "owner": owner.name, "kind": kind})
+    _event(
+        matter,
+        actor=actor,
+        action="filed",
+        from_status="",
+        to_status=S.REGISTERED,
+        data={"owner": owner.name, "deadline": matter.deadline.isoformat()},
+    )
+    audit.record(
+        actor=actor,
+        action="matter.filed",
+        obj=matter,
+        data={"number": matter.number, "owner": owner.name, "kind": kind},
+    )
     return matter
 
 
@@ -270,10 +280,22 @@ def _transition(
         )
     from_status = matter.status
     matter.refresh_from_db()
-    _event(matter, actor=actor, action=action, from_status=from_status, to_status=target,
-           note=note, data=data, at=now)
-    audit.record(actor=actor, action=f"matter.{action}", obj=matter,
-                 data={"number": matter.number, "from": from_status, "to": target, **(data or {})})
+    _event(
+        matter,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=target,
+        note=note,
+        data=data,
+        at=now,
+    )
+    audit.record(
+        actor=actor,
+        action=f"matter.{action}",
+        obj=matter,
+        data={"number": matter.number, "from": from_status, "to": target, **(data or {})},
+    )
     return matter
 
 
@@ -315,25 +337,48 @@ def report_up(*, actor, matter: Matter, reason: str, version: int | None = None)
     handler_id = responsible_cadre_id(parent)
     old_area = matter.handling_area
     matter = _transition(
-        actor=actor, matter=matter, action="report_up", version=version, note=reason,
-        data={"from_area": old_area.name, "to_area": parent.name, "to_level": level,
-              "deadline": deadline.isoformat()},
-        handling_area=parent, handling_path=parent.path, handler_id=handler_id,
-        level=level, deadline=deadline,
+        actor=actor,
+        matter=matter,
+        action="report_up",
+        version=version,
+        note=reason,
+        data={
+            "from_area": old_area.name,
+            "to_area": parent.name,
+            "to_level": level,
+            "deadline": deadline.isoformat(),
+        },
+        handling_area=parent,
+        handling_path=parent.path,
+        handler_id=handler_id,
+        level=level,
+        deadline=deadline,
     )
     if handler_id is not None:
-        text = notification_text(REPORTED_UP_TEXT, {
-            "number": matter.number, "area": parent.name, "deadline": deadline.isoformat()})
-        Notification.objects.bulk_create([notification(
-            cadre_id=handler_id, matter_id=matter.pk, kind=NotificationKind.REPORTED_UP,
-            text=text)])
+        text = notification_text(
+            REPORTED_UP_TEXT,
+            {"number": matter.number, "area": parent.name, "deadline": deadline.isoformat()},
+        )
+        Notification.objects.bulk_create(
+            [
+                notification(
+                    cadre_id=handler_id,
+                    matter_id=matter.pk,
+                    kind=NotificationKind.REPORTED_UP,
+                    text=text,
+                )
+            ]
+        )
     return matter
 
 
 def _resolved_fields(matter: Matter, outcome: str) -> dict:
     today = timezone.localdate()
-    return {"outcome": outcome, "resolved_on": today,
-            "days_to_resolve": max((today - matter.received_on).days, 0)}
+    return {
+        "outcome": outcome,
+        "resolved_on": today,
+        "days_to_resolve": max((today - matter.received_on).days, 0),
+    }
 
 
 @audit.service
@@ -341,9 +386,15 @@ def resolve(*, actor, matter: Matter, resolution: str, version: int | None = Non
     """The matter was solved; the household's feedback and the close-out follow."""
     require_handler(actor, matter)
     resolution = _required(resolution, "resolution", _("Say how the matter was resolved."))
-    return _transition(actor=actor, matter=matter, action="resolve", version=version,
-                       note=resolution, resolution=resolution,
-                       **_resolved_fields(matter, Outcome.RESOLVED))
+    return _transition(
+        actor=actor,
+        matter=matter,
+        action="resolve",
+        version=version,
+        note=resolution,
+        resolution=resolution,
+        **_resolved_fields(matter, Outcome.RESOLVED),
+    )
 
 
 @audit.service
@@ -353,9 +404,15 @@ def explain(*, actor, matter: Matter, explanation: str, version: int | None = No
     explanation = _required(
         explanation, "explanation", _("Write the explanation given to the household.")
     )
-    return _transition(actor=actor, matter=matter, action="explain", version=version,
-                       note=explanation, explanation=explanation,
-                       **_resolved_fields(matter, Outcome.EXPLAINED))
+    return _transition(
+        actor=actor,
+        matter=matter,
+        action="explain",
+        version=version,
+        note=explanation,
+        explanation=explanation,
+        **_resolved_fields(matter, Outcome.EXPLAINED),
+    )
 
 
 def _checked_feedback(feedback: str, satisfaction: str) -> tuple[str, str]:
@@ -369,8 +426,16 @@ def _checked_feedback(feedback: str, satisfaction: str) -> tuple[str, str]:
 
 def _reopen(actor, matter, reason, version, **changes) -> Matter:
     matter = _transition(
-        actor=actor, matter=matter, action="reopen", version=version, note=reason,
-        outcome="", resolved_on=None, days_to_resolve=None, closed_on=None, closed_by=None,
+        actor=actor,
+        matter=matter,
+        action="reopen",
+        version=version,
+        note=reason,
+        outcome="",
+        resolved_on=None,
+        days_to_resolve=None,
+        closed_on=None,
+        closed_by=None,
         **changes,
     )
     recipients = {matter.owner_id, matter.handler_id} - {None}
@@ -390,11 +455,19 @@ def record_feedback(
     require_handler(actor, matter)
     feedback, satisfaction = _checked_feedback(feedback, satisfaction)
     if satisfaction == Satisfaction.DISSATISFIED:
-        return _reopen(actor, matter, feedback, version, feedback=feedback,
-                       satisfaction=satisfaction)
-    return _transition(actor=actor, matter=matter, action="record_feedback", version=version,
-                       note=feedback, data={"satisfaction": satisfaction},
-                       feedback=feedback, satisfaction=satisfaction)
+        return _reopen(
+            actor, matter, feedback, version, feedback=feedback, satisfaction=satisfaction
+        )
+    return _transition(
+        actor=actor,
+        matter=matter,
+        action="record_feedback",
+        version=version,
+        note=feedback,
+        data={"satisfaction": satisfaction},
+        feedback=feedback,
+        satisfaction=satisfaction,
+    )
 
 
 @audit.service
@@ -418,12 +491,21 @@ def close_out(
         feedback or matter.feedback, satisfaction or matter.satisfaction
     )
     if satisfaction == Satisfaction.DISSATISFIED:
-        return _reopen(actor, matter, feedback, version, feedback=feedback,
-                       satisfaction=satisfaction)
-    return _transition(actor=actor, matter=matter, action="close_out", version=version,
-                       note=feedback, data={"satisfaction": satisfaction},
-                       feedback=feedback, satisfaction=satisfaction,
-                       closed_on=timezone.localdate(), closed_by=actor)
+        return _reopen(
+            actor, matter, feedback, version, feedback=feedback, satisfaction=satisfaction
+        )
+    return _transition(
+        actor=actor,
+        matter=matter,
+        action="close_out",
+        version=version,
+        note=feedback,
+        data={"satisfaction": satisfaction},
+        feedback=feedback,
+        satisfaction=satisfaction,
+        closed_on=timezone.localdate(),
+        closed_by=actor,
+    )
 
 
 @audit.service
@@ -449,6 +531,12 @@ def extend_deadline(
         raise MatterError(
             "not_later", _("The new deadline must be later than the current one."), "deadline"
         )
-    return _transition(actor=actor, matter=matter, action="extend_deadline", version=version,
-                       note=reason, deadline=deadline,
-                       data={"from": matter.deadline.isoformat(), "to": deadline.isoformat()})
+    return _transition(
+        actor=actor,
+        matter=matter,
+        action="extend_deadline",
+        version=version,
+        note=reason,
+        deadline=deadline,
+        data={"from": matter.deadline.isoformat(), "to": deadline.isoformat()},
+    )

@@ -32,10 +32,19 @@ def ledger(areas):
     people.township_head = _cadre_with_user(areas["ta"], "township_head", "王镇", Rank.TOWNSHIP)
     people.county_head = _cadre_with_user(areas["ca"], "county_head", "李县", Rank.COUNTY)
     people.sibling_head = _cadre_with_user(areas["tb"], "sibling_head", "陈南", Rank.TOWNSHIP)
-    for key, cadre in [("va", people.village_head), ("ta", people.township_head),
-                       ("ca", people.county_head), ("tb", people.sibling_head)]:
-        assign_responsibility(actor=None, area=areas[key], cadre=cadre, duty=Duty.RESPONSIBLE,
-                              start_date=date(2020, 1, 1))
+    for key, cadre in [
+        ("va", people.village_head),
+        ("ta", people.township_head),
+        ("ca", people.county_head),
+        ("tb", people.sibling_head),
+    ]:
+        assign_responsibility(
+            actor=None,
+            area=areas[key],
+            cadre=cadre,
+            duty=Duty.RESPONSIBLE,
+            start_date=date(2020, 1, 1),
+        )
     people.household = make_household(areas["va"], name="王大")
     return people
 
@@ -51,11 +60,14 @@ def make_matter(ledger):
         from django.utils import timezone
 
         return file_matter(
-            actor=actor, owner=extra.pop("owner", ledger.owner),
+            actor=actor,
+            owner=extra.pop("owner", ledger.owner),
             applicant=extra.pop("applicant", ledger.household),
-            description=extra.pop("description", "自来水管破裂，吃水困难"), kind=kind,
+            description=extra.pop("description", "自来水管破裂，吃水困难"),
+            kind=kind,
             source=extra.pop("source", MatterSource.HOME_VISIT),
-            received_on=received_on or timezone.localdate(), **extra,
+            received_on=received_on or timezone.localdate(),
+            **extra,
         )
 
     return make

@@ -38,8 +38,10 @@ def redis_up():
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.ConnectionError:
-        pytest.fail(f"Redis is not reachable at {REDIS_URL}: start redis-server, or set "
-                    "REDIS_URL=redis://host:6379/15, then run pytest -m integration again.")
+        pytest.fail(
+            f"Redis is not reachable at {REDIS_URL}: start redis-server, or set "
+            "REDIS_URL=redis://host:6379/15, then run pytest -m integration again."
+        )
 
 
 class SharedDatabase:
@@ -57,13 +59,17 @@ class SharedDatabase:
         else:
             s = connection.settings_dict
             auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-            self.url = f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+            self.url = (
+                f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+            )
 
     def matter(self, pk: int) -> tuple[int, int]:
         """(escalation_count, escalated events) as committed in the shared database."""
-        sql = ("SELECT m.escalation_count, (SELECT COUNT(*) FROM grievances_matterevent e "
-               "WHERE e.matter_id = m.id AND e.action = 'escalated') "
-               "FROM grievances_matter m WHERE m.id = %s")
+        sql = (
+            "SELECT m.escalation_count, (SELECT COUNT(*) FROM grievances_matterevent e "
+            "WHERE e.matter_id = m.id AND e.action = 'escalated') "
+            "FROM grievances_matter m WHERE m.id = %s"
+        )
         if self.file is None:
             with connection.cursor() as cursor:
                 cursor.execute(sql, [pk])
@@ -73,21 +79,44 @@ class SharedDatabase:
 
 
 def _env(db: SharedDatabase, queue: str, **extra) -> dict:
-    env = {**os.environ, "DATABASE_URL": db.url, "REDIS_URL": REDIS_URL,
-           "CELERY_TASK_DEFAULT_QUEUE": queue, "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db.url,
+        "REDIS_URL": REDIS_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "PYTHONPATH": str(ROOT),
+    }
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
 
 def _start(args, env, log: Path) -> subprocess.Popen:
-    return subprocess.Popen([CELERY, "-A", "liaison", *args], cwd=ROOT, env=env,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [CELERY, "-A", "liaison", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _worker(env, log, *extra):
-    return _start(["worker", "--pool=solo", "-l", "info", "--without-gossip", "--without-mingle",
-                   "--without-heartbeat", "-Q", env["CELERY_TASK_DEFAULT_QUEUE"], *extra],
-                  env, log)
+    return _start(
+        [
+            "worker",
+            "--pool=solo",
+            "-l",
+            "info",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-Q",
+            env["CELERY_TASK_DEFAULT_QUEUE"],
+            *extra,
+        ],
+        env,
+        log,
+    )
 
 
 def _stop(*procs):
@@ -140,8 +169,11 @@ def test_a_worker_killed_mid_task_leaves_no_half_result(redis_up, ledger, make_m
     db = SharedDatabase(tmp_path)
     queue = f"test-{uuid.uuid4().hex[:8]}"
     # The dead worker's unacked task becomes visible again after 2 s; checked every second.
-    options = {"visibility_timeout": 2, "unacked_restore_interval": 1,
-               "unacked_restore_throttle": 1}
+    options = {
+        "visibility_timeout": 2,
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
     env = _env(db, queue, CELERY_TRANSPORT_OPTIONS=json.dumps(options))
     marker = tmp_path / "started"
     logs = [tmp_path / "worker1.log", tmp_path / "worker2.log"]

@@ -71,13 +71,21 @@ def test_full_life_registered_to_closed_out(ledger, make_matter, clerk_a, townsh
     matter = make_matter(actor=clerk_a)
     matter = start_work(actor=clerk_a, matter=matter)
     matter = resolve(actor=clerk_a, matter=matter, resolution="已更换水管")
-    assert (matter.status, matter.outcome, matter.resolved_on) == ("resolved", "resolved",
-                                                                   date(2026, 3, 2))
-    matter = close_out(actor=township_leader, matter=matter, feedback="水通了", satisfaction="satisfied")
+    assert (matter.status, matter.outcome, matter.resolved_on) == (
+        "resolved",
+        "resolved",
+        date(2026, 3, 2),
+    )
+    matter = close_out(
+        actor=township_leader, matter=matter, feedback="水通了", satisfaction="satisfied"
+    )
     assert matter.status == MatterStatus.CLOSED_OUT and matter.closed_by == township_leader
     assert list(matter.events.values_list("from_status", "to_status")) == [
-        ("", "registered"), ("registered", "in_progress"), ("in_progress", "resolved"),
-        ("resolved", "closed_out")]
+        ("", "registered"),
+        ("registered", "in_progress"),
+        ("in_progress", "resolved"),
+        ("resolved", "closed_out"),
+    ]
     assert matter.events.last().actor == township_leader
     assert matter.version == 4
 
@@ -146,11 +154,13 @@ def test_illegal_transitions_are_refused_with_a_clear_message(
         "resolve": lambda: resolve(actor=township_leader, matter=matter, resolution="x"),
         "explain": lambda: explain(actor=township_leader, matter=matter, explanation="x"),
         "reopen": lambda: reopen(actor=township_leader, matter=matter, reason="x"),
-        "close_out": lambda: close_out(actor=township_leader, matter=matter, feedback="x",
-                                       satisfaction="satisfied"),
+        "close_out": lambda: close_out(
+            actor=township_leader, matter=matter, feedback="x", satisfaction="satisfied"
+        ),
         "report_up": lambda: report_up(actor=ledger.owner.user, matter=matter, reason="x"),
-        "extend_deadline": lambda: extend_deadline(actor=township_leader, matter=matter,
-                                                   deadline=date(2026, 5, 1), reason="x"),
+        "extend_deadline": lambda: extend_deadline(
+            actor=township_leader, matter=matter, deadline=date(2026, 5, 1), reason="x"
+        ),
     }
     with pytest.raises(MatterError) as err:
         calls[action]()
@@ -196,8 +206,9 @@ def test_close_out_needs_feedback_satisfaction_and_a_leader(
         close_out(actor=township_leader, matter=matter, feedback="好", satisfaction="")
     assert err.value.field == "satisfaction"
     # The village's responsible cadre leads the handling level too.
-    matter = close_out(actor=ledger.village_head.user, matter=matter, feedback="好",
-                       satisfaction="basically")
+    matter = close_out(
+        actor=ledger.village_head.user, matter=matter, feedback="好", satisfaction="basically"
+    )
     assert matter.status == MatterStatus.CLOSED_OUT
 
 
@@ -205,7 +216,9 @@ def test_feedback_recorded_by_a_clerk_then_approved_by_the_leader(
     make_matter, clerk_a, township_leader
 ):
     matter = resolve(actor=clerk_a, matter=make_matter(), resolution="已修")
-    matter = record_feedback(actor=clerk_a, matter=matter, feedback="满意", satisfaction="satisfied")
+    matter = record_feedback(
+        actor=clerk_a, matter=matter, feedback="满意", satisfaction="satisfied"
+    )
     assert matter.status == MatterStatus.RESOLVED
     matter = close_out(actor=township_leader, matter=matter)
     assert (matter.status, matter.satisfaction) == ("closed_out", "satisfied")
@@ -215,8 +228,9 @@ def test_a_dissatisfied_household_reopens_instead_of_closing(
     ledger, make_matter, clerk_a, township_leader
 ):
     matter = resolve(actor=clerk_a, matter=make_matter(), resolution="已修")
-    matter = close_out(actor=township_leader, matter=matter, feedback="还是漏水",
-                       satisfaction="dissatisfied")
+    matter = close_out(
+        actor=township_leader, matter=matter, feedback="还是漏水", satisfaction="dissatisfied"
+    )
     assert matter.status == MatterStatus.IN_PROGRESS and matter.resolved_on is None
     assert matter.events.last().action == "reopen"
     assert Notification.objects.filter(cadre=ledger.owner, kind="reopened").exists()
@@ -230,8 +244,9 @@ def test_reopen_from_resolved_explained_and_closed_out(make_matter, clerk_a, tow
     else:
         matter = resolve(actor=clerk_a, matter=matter, resolution="已修")
     if done == "close":
-        matter = close_out(actor=township_leader, matter=matter, feedback="好",
-                           satisfaction="satisfied")
+        matter = close_out(
+            actor=township_leader, matter=matter, feedback="好", satisfaction="satisfied"
+        )
     with pytest.raises(MatterError):
         reopen(actor=clerk_a, matter=matter, reason="")
     matter = reopen(actor=clerk_a, matter=matter, reason="农户反映问题复发")
@@ -247,13 +262,17 @@ def test_extend_deadline_by_a_leader_with_a_reason(make_matter, clerk_a, townshi
         extend_deadline(actor=township_leader, matter=matter, deadline=date(2026, 4, 1), reason="")
     assert err.value.field == "reason"
     with pytest.raises(MatterError) as err:
-        extend_deadline(actor=township_leader, matter=matter, deadline=date(2026, 3, 10),
-                        reason="资金未到")
+        extend_deadline(
+            actor=township_leader, matter=matter, deadline=date(2026, 3, 10), reason="资金未到"
+        )
     assert err.value.code == "not_later"
-    matter = extend_deadline(actor=township_leader, matter=matter, deadline=date(2026, 4, 1),
-                             reason="资金未到")
+    matter = extend_deadline(
+        actor=township_leader, matter=matter, deadline=date(2026, 4, 1), reason="资金未到"
+    )
     assert matter.deadline == date(2026, 4, 1) and matter.status == MatterStatus.REGISTERED
-    assert MatterEvent.objects.filter(matter=matter, action="extend_deadline").get().note == "资金未到"
+    assert (
+        MatterEvent.objects.filter(matter=matter, action="extend_deadline").get().note == "资金未到"
+    )
 
 
 def test_sibling_township_cannot_see_or_touch_the_matter(make_matter, clerk_a, clerk_b_sibling):
@@ -265,13 +284,17 @@ def test_sibling_township_cannot_see_or_touch_the_matter(make_matter, clerk_a, c
     assert err.value.code == "out_of_scope"
 
 
-def test_escalated_matter_stays_visible_to_the_owners_township(ledger, make_matter, clerk_a,
-                                                               county_leader):
+def test_escalated_matter_stays_visible_to_the_owners_township(
+    ledger, make_matter, clerk_a, county_leader
+):
     matter = make_matter(actor=clerk_a)
     report_up(actor=ledger.owner.user, matter=matter, reason="村里解决不了")
     matter.refresh_from_db()
-    report_up(actor=ledger.owner.user, matter=start_work(actor=clerk_a, matter=matter),
-              reason="镇里也解决不了")
+    report_up(
+        actor=ledger.owner.user,
+        matter=start_work(actor=clerk_a, matter=matter),
+        reason="镇里也解决不了",
+    )
     matter.refresh_from_db()
     assert matter.level == HandlingLevel.COUNTY
     assert Matter.objects.visible_to(clerk_a).filter(pk=matter.pk).exists()

@@ -27,18 +27,33 @@ def test_a_diary_matter_not_solved_on_the_spot_enters_the_ledger_owned_by_the_vi
     ledger, clerk_a
 ):
     visit = record_visit(
-        actor=clerk_a, cadre=ledger.owner, visited_on=date(2026, 3, 2), kind=VisitKind.HOME,
+        actor=clerk_a,
+        cadre=ledger.owner,
+        visited_on=date(2026, 3, 2),
+        kind=VisitKind.HOME,
         households=[ledger.household],
         matters=[
-            {"household": ledger.household, "kind": MatterKind.DIFFICULTY,
-             "description": "房屋漏雨", "topic": "住房"},
-            {"household": ledger.household, "kind": MatterKind.SUGGESTION,
-             "description": "路灯坏了", "solved_on_spot": True, "resolution": "当场报修"},
+            {
+                "household": ledger.household,
+                "kind": MatterKind.DIFFICULTY,
+                "description": "房屋漏雨",
+                "topic": "住房",
+            },
+            {
+                "household": ledger.household,
+                "kind": MatterKind.SUGGESTION,
+                "description": "路灯坏了",
+                "solved_on_spot": True,
+                "resolution": "当场报修",
+            },
         ],
     )
     matter = Matter.objects.get()
     assert (matter.owner, matter.applicant, matter.source) == (
-        ledger.owner, ledger.household, "home_visit")
+        ledger.owner,
+        ledger.household,
+        "home_visit",
+    )
     assert matter.received_on == date(2026, 3, 2) and matter.created_by == clerk_a
     assert matter.visit_matter.visit == visit and matter.topic == "住房"
     assert ledger_visit_matters(actor=clerk_a, visit=visit) == []  # already in the ledger

@@ -7,7 +7,9 @@ from grievances.services import rollup_ledger
 
 
 class Command(BaseCommand):
-    help = "Recompute the monthly ledger of every area for a month (default: this month). Re-runnable."
+    help = (
+        "Recompute the monthly ledger of every area for a month (default: this month). Re-runnable."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--month", help="YYYY-MM (default: the current month)")

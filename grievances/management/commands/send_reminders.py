@@ -17,7 +17,9 @@ class Command(BaseCommand):
         now = timezone.now()
         if not in_working_hours(now):
             start = timezone.localtime(next_working_start(now))
-            self.stdout.write(f"Outside working hours: deferred to the run at {start:%Y-%m-%d %H:%M}.")
+            self.stdout.write(
+                f"Outside working hours: deferred to the run at {start:%Y-%m-%d %H:%M}."
+            )
             return
         sent = send_deadline_reminders(now=now, days_before=days)
         self.stdout.write(self.style.SUCCESS(f"Reminded {sent} matters."))
