@@ -130,6 +130,9 @@ class MatterQuerySet(AreaLocatedQuerySet):
 class Matter(AreaLocated):
     """A matter in the ledger (民情事项). ``area`` is where it arose (fixed)."""
 
+    # move_area rewrites this copied path too (see responsibility_areas.services).
+    extra_path_fields = ("handling_path",)
+
     number = models.CharField(_("number"), max_length=24, unique=True, editable=False)
     applicant = models.ForeignKey(
         Household,

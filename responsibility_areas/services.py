@@ -186,7 +186,11 @@ def move_area(*, actor, area: Area, new_parent: Area) -> Area:
 
 
 def _repath_located_rows(area: Area, old_path: str) -> None:
-    """Rewrite area_path (and county/township ids where they changed) in one UPDATE per table."""
+    """Rewrite every denormalised path under ``old_path`` in one UPDATE per table and field.
+
+    ``area_path`` moves with its county/township ids; models that copy other paths (a
+    matter's handling area) name them in ``extra_path_fields``.
+    """
     changes: dict = {"area_path": Concat(Value(area.path), Substr("area_path", len(old_path) + 1))}
     if LEVEL_RANK[area.level] > LEVEL_RANK[Level.COUNTY]:
         county = area.nearest([Level.COUNTY])
@@ -196,6 +200,9 @@ def _repath_located_rows(area: Area, old_path: str) -> None:
         changes["township_id"] = township.pk if township else None
     for model in located_models():
         model._base_manager.filter(area_path__startswith=old_path).update(**changes)
+        for field in getattr(model, "extra_path_fields", ()):
+            model._base_manager.filter(**{f"{field}__startswith": old_path}).update(
+                **{field: Concat(Value(area.path), Substr(field, len(old_path) + 1))})
 
 
 def _require_manager(actor, area: Area) -> None:

@@ -304,3 +304,15 @@ def test_escalated_matter_stays_visible_to_the_owners_township(
 def test_a_superuser_sees_every_matter(make_matter, superuser):
     matter = make_matter()
     assert list(Matter.objects.visible_to(superuser)) == [matter]
+
+
+def test_moving_an_area_moves_its_matters_handling_path_too(ledger, make_matter, city_admin):
+    from grievances.models import Matter
+    from responsibility_areas.services import move_area
+
+    matter = make_matter()
+    village = ledger.areas["va"]
+    moved = move_area(actor=city_admin, area=village, new_parent=ledger.areas["tb"])
+    matter = Matter.objects.get(pk=matter.pk)
+    assert matter.area_path == moved.path and matter.handling_path == moved.path
+    assert Matter.objects.subtree_of(ledger.areas["tb"]).filter(pk=matter.pk).exists()
