@@ -60,9 +60,24 @@ def id_number(i: int) -> str:
 def roster_values(i: int) -> list:
     t, v = (i // VILLAGES) % TOWNSHIPS, i % VILLAGES
     c = i // HOUSEHOLDS_PER_CADRE
-    return ["测试县", f"第{t}镇", f"第{t}镇{v}村", "", f"户主{i % 5000}", id_number(i),
-            f"138{i:08d}", 1 + i % 6, "低保户、残疾人家庭" if i % 7 == 0 else "", "否",
-            f"干部{c}", f"第{t}镇人民政府", "科员", f"139{c:08d}", "属地结对", "2024-03-01"]
+    return [
+        "测试县",
+        f"第{t}镇",
+        f"第{t}镇{v}村",
+        "",
+        f"户主{i % 5000}",
+        id_number(i),
+        f"138{i:08d}",
+        1 + i % 6,
+        "低保户、残疾人家庭" if i % 7 == 0 else "",
+        "否",
+        f"干部{c}",
+        f"第{t}镇人民政府",
+        "科员",
+        f"139{c:08d}",
+        "属地结对",
+        "2024-03-01",
+    ]
 
 
 def roster_file(rows: int) -> Path:
@@ -88,11 +103,16 @@ def roster_file(rows: int) -> Path:
 def ensure_tree():
     from responsibility_areas.services import AreaSpec, ensure_area_tree
 
-    specs = [AreaSpec("p", None, "云南省", Level.PROVINCE), AreaSpec("c", "p", "普洱市", Level.CITY),
-             AreaSpec("k", "c", "测试县", Level.COUNTY)]
+    specs = [
+        AreaSpec("p", None, "云南省", Level.PROVINCE),
+        AreaSpec("c", "p", "普洱市", Level.CITY),
+        AreaSpec("k", "c", "测试县", Level.COUNTY),
+    ]
     for t in range(TOWNSHIPS):
         specs.append(AreaSpec(f"t{t}", "k", f"第{t}镇", Level.TOWNSHIP))
-        specs += [AreaSpec(f"v{t}-{v}", f"t{t}", f"第{t}镇{v}村", Level.VILLAGE) for v in range(VILLAGES)]
+        specs += [
+            AreaSpec(f"v{t}-{v}", f"t{t}", f"第{t}镇{v}村", Level.VILLAGE) for v in range(VILLAGES)
+        ]
     return ensure_area_tree(actor=None, actor_name="bench", specs=specs)
 
 
@@ -104,15 +124,23 @@ def bench_user():
 
     user, created = get_user_model().objects.get_or_create(username="bench_import_leader")
     if created:
-        grant_membership(actor=None, actor_name="bench", user=user, role=Role.COUNTY_LEADER,
-                         area=Area.objects.get(name="测试县"), start_date=date(2020, 1, 1))
+        grant_membership(
+            actor=None,
+            actor_name="bench",
+            user=user,
+            role=Role.COUNTY_LEADER,
+            area=Area.objects.get(name="测试县"),
+            start_date=date(2020, 1, 1),
+        )
     return user
 
 
 def empty_people():
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE liaison_pairing, liaison_household, liaison_cadre, "
-                       "liaison_auditevent RESTART IDENTITY CASCADE")
+        cursor.execute(
+            "TRUNCATE liaison_pairing, liaison_household, liaison_cadre, "
+            "liaison_auditevent RESTART IDENTITY CASCADE"
+        )
 
 
 def run_ours(rows: int, reimport: bool) -> dict:
@@ -131,10 +159,18 @@ def run_ours(rows: int, reimport: bool) -> dict:
     report = services.import_roster(actor=user, plan=plan, file_name="roster.xlsx")
     t3 = time.perf_counter()
     assert not preview.errors, preview.errors[:3]
-    return {"preview": t1 - t0, "check": t2 - t1, "write": t3 - t2, "total": t3 - t0,
-            "cpu": time.process_time() - c0, "load": os.getloadavg()[0],
-            "new": report.new, "unchanged": report.unchanged, "reimport": reimport,
-            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "preview": t1 - t0,
+        "check": t2 - t1,
+        "write": t3 - t2,
+        "total": t3 - t0,
+        "cpu": time.process_time() - c0,
+        "load": os.getloadavg()[0],
+        "new": report.new,
+        "unchanged": report.unchanged,
+        "reimport": reimport,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def prepared_rows(n: int) -> list[dict]:
@@ -151,15 +187,28 @@ def prepared_rows(n: int) -> list[dict]:
         v = roster_values(i)
         number, phone = v[5], v[6]
         area_id, path = places[v[2]]
-        rows.append({
-            "head_name": v[4], "name_initials": initials(v[4]),
-            "id_number_encrypted": crypto.encrypt(number), "id_number_hash": crypto.blind_index(number),
-            "id_last4": number[-4:], "id_number_masked": mask_id_number(number),
-            "phone_masked": mask_mobile(phone), "phone_encrypted": crypto.encrypt(phone),
-            "phone_last4": phone[-4:], "members": v[7], "categories": 0, "party_member": False,
-            "area": path, "area_path": path, "county": county, "township": places[v[1]][0],
-            "_area_id": area_id, "_cadre": (v[10], v[12], v[13]),
-        })
+        rows.append(
+            {
+                "head_name": v[4],
+                "name_initials": initials(v[4]),
+                "id_number_encrypted": crypto.encrypt(number),
+                "id_number_hash": crypto.blind_index(number),
+                "id_last4": number[-4:],
+                "id_number_masked": mask_id_number(number),
+                "phone_masked": mask_mobile(phone),
+                "phone_encrypted": crypto.encrypt(phone),
+                "phone_last4": phone[-4:],
+                "members": v[7],
+                "categories": 0,
+                "party_member": False,
+                "area": path,
+                "area_path": path,
+                "county": county,
+                "township": places[v[1]][0],
+                "_area_id": area_id,
+                "_cadre": (v[10], v[12], v[13]),
+            }
+        )
     return rows
 
 
@@ -171,20 +220,37 @@ def run_plain(n: int) -> dict:
     from responsibility_areas.models import Area
 
     class PlainHouseholdResource(resources.ModelResource):
-        area = fields.Field(attribute="area", column_name="area",
-                            widget=widgets.ForeignKeyWidget(Area, "path"))
-        county = fields.Field(attribute="county", column_name="county",
-                              widget=widgets.ForeignKeyWidget(Area))
-        township = fields.Field(attribute="township", column_name="township",
-                                widget=widgets.ForeignKeyWidget(Area))
+        area = fields.Field(
+            attribute="area", column_name="area", widget=widgets.ForeignKeyWidget(Area, "path")
+        )
+        county = fields.Field(
+            attribute="county", column_name="county", widget=widgets.ForeignKeyWidget(Area)
+        )
+        township = fields.Field(
+            attribute="township", column_name="township", widget=widgets.ForeignKeyWidget(Area)
+        )
 
         class Meta:
             model = Household
             import_id_fields = ("id_number_hash",)
-            fields = ("head_name", "name_initials", "id_number_encrypted", "id_number_hash",
-                      "id_last4", "id_number_masked", "phone_masked", "phone_encrypted",
-                      "phone_last4", "members", "categories", "party_member", "area", "area_path",
-                      "county", "township")
+            fields = (
+                "head_name",
+                "name_initials",
+                "id_number_encrypted",
+                "id_number_hash",
+                "id_last4",
+                "id_number_masked",
+                "phone_masked",
+                "phone_encrypted",
+                "phone_last4",
+                "members",
+                "categories",
+                "party_member",
+                "area",
+                "area_path",
+                "county",
+                "township",
+            )
 
     rows = prepared_rows(n)
     headers = list(PlainHouseholdResource.Meta.fields)
@@ -199,27 +265,65 @@ def run_plain(n: int) -> dict:
 
 def run_copy(n: int, all_tables: bool) -> dict:
     rows = prepared_rows(n)
-    cols = ["head_name", "name_initials", "id_number_encrypted", "id_number_hash", "id_last4",
-            "id_number_masked", "phone_masked", "phone_encrypted", "phone_last4", "members",
-            "categories", "party_member", "address", "area_id", "area_path", "county_id",
-            "township_id", "created_at", "updated_at"]
+    cols = [
+        "head_name",
+        "name_initials",
+        "id_number_encrypted",
+        "id_number_hash",
+        "id_last4",
+        "id_number_masked",
+        "phone_masked",
+        "phone_encrypted",
+        "phone_last4",
+        "members",
+        "categories",
+        "party_member",
+        "address",
+        "area_id",
+        "area_path",
+        "county_id",
+        "township_id",
+        "created_at",
+        "updated_at",
+    ]
     now = "2026-11-23 00:00:00+00"
     households = io.StringIO()
     for i, r in enumerate(rows, 1):
-        values = [r["head_name"], r["name_initials"], r["id_number_encrypted"], r["id_number_hash"],
-                  r["id_last4"], r["id_number_masked"], r["phone_masked"], r["phone_encrypted"],
-                  r["phone_last4"], r["members"], r["categories"], "f", "", r["_area_id"],
-                  r["area_path"], r["county"], r["township"], now, now]
+        values = [
+            r["head_name"],
+            r["name_initials"],
+            r["id_number_encrypted"],
+            r["id_number_hash"],
+            r["id_last4"],
+            r["id_number_masked"],
+            r["phone_masked"],
+            r["phone_encrypted"],
+            r["phone_last4"],
+            r["members"],
+            r["categories"],
+            "f",
+            "",
+            r["_area_id"],
+            r["area_path"],
+            r["county"],
+            r["township"],
+            now,
+            now,
+        ]
         households.write(f"{i}\t" + "\t".join(str(x) for x in values) + "\n")
     cadres, pairings, seen = io.StringIO(), io.StringIO(), {}
     for i, r in enumerate(rows, 1):
         name, _post, phone = r["_cadre"]
         if phone not in seen:
             seen[phone] = len(seen) + 1
-            cadres.write(f"{seen[phone]}\t{name}\ttownship\t单位\t科员\t{phone}\t\tf\t{r['_area_id']}\t"
-                         f"{r['area_path']}\t{r['county']}\t{r['township']}\n")
-        pairings.write(f"{i}\t{seen[phone]}\t{i}\tterritorial\t2024-03-01\t\\N\t{r['_area_id']}\t"
-                       f"{r['area_path']}\t{r['county']}\t{r['township']}\n")
+            cadres.write(
+                f"{seen[phone]}\t{name}\ttownship\t单位\t科员\t{phone}\t\tf\t{r['_area_id']}\t"
+                f"{r['area_path']}\t{r['county']}\t{r['township']}\n"
+            )
+        pairings.write(
+            f"{i}\t{seen[phone]}\t{i}\tterritorial\t2024-03-01\t\\N\t{r['_area_id']}\t"
+            f"{r['area_path']}\t{r['county']}\t{r['township']}\n"
+        )
     t0 = time.perf_counter()
     with connection.cursor() as cursor:
         raw = cursor.cursor
@@ -227,20 +331,36 @@ def run_copy(n: int, all_tables: bool) -> dict:
             buf.seek(0)
         raw.copy_expert(f"COPY liaison_household (id, {', '.join(cols)}) FROM STDIN", households)
         if all_tables:
-            raw.copy_expert("COPY liaison_cadre (id, name, rank, unit, post, phone, duties, is_leading, "
-                            "area_id, area_path, county_id, township_id) FROM STDIN", cadres)
-            raw.copy_expert("COPY liaison_pairing (id, cadre_id, household_id, kind, start_date, "
-                            "end_date, area_id, area_path, county_id, township_id) FROM STDIN",
-                            pairings)
+            raw.copy_expert(
+                "COPY liaison_cadre (id, name, rank, unit, post, phone, duties, is_leading, "
+                "area_id, area_path, county_id, township_id) FROM STDIN",
+                cadres,
+            )
+            raw.copy_expert(
+                "COPY liaison_pairing (id, cadre_id, household_id, kind, start_date, "
+                "end_date, area_id, area_path, county_id, township_id) FROM STDIN",
+                pairings,
+            )
     connection.commit() if not connection.get_autocommit() else None
     return {"rows": n, "seconds": time.perf_counter() - t0, "all_tables": all_tables}
 
 
 def child(mode: str, rows: int, extra: str = "") -> dict:
     print(f"{time.strftime('%H:%M:%S')} {mode} {rows} {extra}", file=sys.stderr, flush=True)
-    out = subprocess.run([sys.executable, __file__, "--child", mode, "--rows", str(rows),
-                          *(["--extra", extra] if extra else [])],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            mode,
+            "--rows",
+            str(rows),
+            *(["--extra", extra] if extra else []),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode:
         raise SystemExit(out.stderr[-3000:])
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -259,9 +379,11 @@ def main():
     if connection.vendor != "postgresql":
         raise SystemExit("Run on PostgreSQL (DATABASE_URL=postgres://.../liaison_import_bench).")
     if args.child:
-        result = {"ours": lambda: run_ours(args.rows, args.extra == "reimport"),
-                  "plain": lambda: run_plain(args.rows),
-                  "copy": lambda: run_copy(args.rows, args.extra == "all")}[args.child]()
+        result = {
+            "ours": lambda: run_ours(args.rows, args.extra == "reimport"),
+            "plain": lambda: run_plain(args.rows),
+            "copy": lambda: run_copy(args.rows, args.extra == "all"),
+        }[args.child]()
         print(json.dumps(result))
         return
     ensure_tree()
@@ -288,19 +410,30 @@ def summary(results, args) -> dict:
     plain_rate = med(results["plain"], "rows_per_s")
     plain_100k = args.rows / plain_rate
     return {
-        "rows": args.rows, "repeat": args.repeat,
-        "ours": {k: round(med(results["ours"], k), 2)
-                 for k in ("preview", "check", "write", "total", "cpu", "rss_mb", "load")},
-        "reimport_unchanged": {k: round(med(results["reimport"], k), 2)
-                               for k in ("preview", "check", "write", "total", "cpu", "rss_mb", "load")},
-        "plain_resource": {"rows_timed": args.plain_rows, "rows_per_s": round(plain_rate),
-                           "extrapolated_s": round(plain_100k, 1)},
+        "rows": args.rows,
+        "repeat": args.repeat,
+        "ours": {
+            k: round(med(results["ours"], k), 2)
+            for k in ("preview", "check", "write", "total", "cpu", "rss_mb", "load")
+        },
+        "reimport_unchanged": {
+            k: round(med(results["reimport"], k), 2)
+            for k in ("preview", "check", "write", "total", "cpu", "rss_mb", "load")
+        },
+        "plain_resource": {
+            "rows_timed": args.plain_rows,
+            "rows_per_s": round(plain_rate),
+            "extrapolated_s": round(plain_100k, 1),
+        },
         "copy_households_s": round(med(results["copy_households"], "seconds"), 2),
         "copy_all_tables_s": round(med(results["copy_all"], "seconds"), 2),
         "ratio_plain_over_ours": round(plain_100k / ours_total, 1),
-        "ratio_ours_write_over_copy_all": round(med(results["ours"], "write")
-                                                / med(results["copy_all"], "seconds"), 1),
-        "ratio_ours_total_over_copy_all": round(ours_total / med(results["copy_all"], "seconds"), 1),
+        "ratio_ours_write_over_copy_all": round(
+            med(results["ours"], "write") / med(results["copy_all"], "seconds"), 1
+        ),
+        "ratio_ours_total_over_copy_all": round(
+            ours_total / med(results["copy_all"], "seconds"), 1
+        ),
         "raw": results,
     }
 

@@ -63,18 +63,38 @@ def _category_labels(mask: int) -> str:
 class AuditedImportMixin:
     """Every import goes through ``services.import_through_resource`` (one audited transaction)."""
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
-                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+    def import_data(
+        self,
+        dataset,
+        dry_run=False,
+        raise_errors=False,
+        use_transactions=None,
+        collect_failed_rows=False,
+        rollback_on_validation_errors=False,
+        **kwargs,
+    ):
         from liaison import services
 
         return services.import_through_resource(
-            actor=kwargs.pop("user", None), resource=self, dataset=dataset, dry_run=dry_run,
-            raise_errors=raise_errors, collect_failed_rows=collect_failed_rows, **kwargs)
+            actor=kwargs.pop("user", None),
+            resource=self,
+            dataset=dataset,
+            dry_run=dry_run,
+            raise_errors=raise_errors,
+            collect_failed_rows=collect_failed_rows,
+            **kwargs,
+        )
 
     def import_data_in_transaction(self, dataset, *, user, dry_run, **kwargs):
         self._user = user
-        return super().import_data(dataset, dry_run=dry_run, use_transactions=True,
-                                   rollback_on_validation_errors=True, user=user, **kwargs)
+        return super().import_data(
+            dataset,
+            dry_run=dry_run,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            user=user,
+            **kwargs,
+        )
 
 
 class PlacedResource(AuditedImportMixin, resources.ModelResource):
@@ -131,23 +151,43 @@ class HouseholdResource(PlacedResource):
     township = fields.Field(column_name=H["township"], readonly=True)
     village = fields.Field(column_name=H["village"], readonly=True)
     group = fields.Field(column_name=H["group"], readonly=True)
-    head_name = fields.Field(attribute="head_name", column_name=H["head_name"],
-                             widget=CellWidget(cells.name))
-    id_number = fields.Field(attribute="id_number_hash", column_name=H["id_number"],
-                             widget=CellWidget(lambda v: crypto.blind_index(cells.id_number(v))))
+    head_name = fields.Field(
+        attribute="head_name", column_name=H["head_name"], widget=CellWidget(cells.name)
+    )
+    id_number = fields.Field(
+        attribute="id_number_hash",
+        column_name=H["id_number"],
+        widget=CellWidget(lambda v: crypto.blind_index(cells.id_number(v))),
+    )
     phone = fields.Field(column_name=H["phone"], readonly=True)
-    members = fields.Field(attribute="members", column_name=H["members"],
-                           widget=CellWidget(cells.count))
-    categories = fields.Field(attribute="categories", column_name=H["categories"],
-                              widget=CellWidget(lambda v: category_mask(cells.categories(v)),
-                                                _category_labels))
-    party_member = fields.Field(attribute="party_member", column_name=H["party_member"],
-                                widget=CellWidget(cells.yes_no, lambda v: "是" if v else "否"))
+    members = fields.Field(
+        attribute="members", column_name=H["members"], widget=CellWidget(cells.count)
+    )
+    categories = fields.Field(
+        attribute="categories",
+        column_name=H["categories"],
+        widget=CellWidget(lambda v: category_mask(cells.categories(v)), _category_labels),
+    )
+    party_member = fields.Field(
+        attribute="party_member",
+        column_name=H["party_member"],
+        widget=CellWidget(cells.yes_no, lambda v: "是" if v else "否"),
+    )
 
     class Meta:
         model = Household
-        fields = ("county", "township", "village", "group", "head_name", "id_number", "phone",
-                  "members", "categories", "party_member")
+        fields = (
+            "county",
+            "township",
+            "village",
+            "group",
+            "head_name",
+            "id_number",
+            "phone",
+            "members",
+            "categories",
+            "party_member",
+        )
         import_id_fields = ("id_number",)
         skip_unchanged = True
         report_skipped = True
@@ -178,8 +218,7 @@ class HouseholdResource(PlacedResource):
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if import_validation_errors or original is None or not instance.pk:
             return False
-        keys = ("head_name", "members", "categories", "party_member", "area_id",
-                "phone_encrypted")
+        keys = ("head_name", "members", "categories", "party_member", "area_id", "phone_encrypted")
         return all(getattr(instance, k) == getattr(original, k) for k in keys)
 
     # Export: area names and the numbers masked unless the exporting user may see them.
@@ -189,7 +228,9 @@ class HouseholdResource(PlacedResource):
         return household.id_number_masked
 
     def dehydrate_phone(self, household):
-        return crypto.decrypt(household.phone_encrypted) if self.full_pii else household.phone_masked
+        return (
+            crypto.decrypt(household.phone_encrypted) if self.full_pii else household.phone_masked
+        )
 
     def _area_name(self, household, levels):
         area = household.area.nearest(levels)
@@ -229,20 +270,39 @@ def _rank(value) -> str:
 
 
 class CadreResource(PlacedResource):
-    aliases = {**ROSTER_ALIASES, "cadre_name": (H["cadre_name"], "姓名", "干部姓名", "name"),
-               "rank": (RANK_HEADER, "rank"),
-               "cadre_phone": (H["cadre_phone"], "手机", "手机号码", "电话", "联系电话", "phone",
-                               "mobile")}
+    aliases = {
+        **ROSTER_ALIASES,
+        "cadre_name": (H["cadre_name"], "姓名", "干部姓名", "name"),
+        "rank": (RANK_HEADER, "rank"),
+        "cadre_phone": (
+            H["cadre_phone"],
+            "手机",
+            "手机号码",
+            "电话",
+            "联系电话",
+            "phone",
+            "mobile",
+        ),
+    }
     place_levels = None  # a cadre's home area may sit at any level
     county = fields.Field(column_name=H["county"], readonly=True)
     township = fields.Field(column_name=H["township"], readonly=True)
     village = fields.Field(column_name=H["village"], readonly=True)
-    name = fields.Field(attribute="name", column_name=H["cadre_name"], widget=CellWidget(cells.name))
+    name = fields.Field(
+        attribute="name", column_name=H["cadre_name"], widget=CellWidget(cells.name)
+    )
     rank = fields.Field(attribute="rank", column_name=RANK_HEADER, widget=CellWidget(_rank))
-    unit = fields.Field(attribute="unit", column_name=H["cadre_unit"], widget=CellWidget(cells.text))
-    post = fields.Field(attribute="post", column_name=H["cadre_post"], widget=CellWidget(cells.text))
-    phone = fields.Field(attribute="phone", column_name=H["cadre_phone"],
-                         widget=CellWidget(lambda v: cells.mobile(v, required=True)))
+    unit = fields.Field(
+        attribute="unit", column_name=H["cadre_unit"], widget=CellWidget(cells.text)
+    )
+    post = fields.Field(
+        attribute="post", column_name=H["cadre_post"], widget=CellWidget(cells.text)
+    )
+    phone = fields.Field(
+        attribute="phone",
+        column_name=H["cadre_phone"],
+        widget=CellWidget(lambda v: cells.mobile(v, required=True)),
+    )
 
     class Meta:
         model = Cadre
@@ -329,16 +389,24 @@ class PairingRosterResource(AuditedImportMixin, resources.ModelResource):
 
         headers = [clean_text(str(h or "")) for h in dataset.headers or []]
         matcher = HeaderMatcher(ROSTER_ALIASES)
-        table = Table("dataset", 1, [Column(i, h, matcher.match(h)) for i, h in enumerate(headers)],
-                      [(i + 2, [clean_text(v) for v in values]) for i, values in enumerate(dataset)])
+        table = Table(
+            "dataset",
+            1,
+            [Column(i, h, matcher.match(h)) for i, h in enumerate(headers)],
+            [(i + 2, [clean_text(v) for v in values]) for i, values in enumerate(dataset)],
+        )
         plan = plan_roster(table, file_name="dataset", user=user)
         report = plan.report
         result = Result()
         result.total_rows = report.total_rows
         result.diff_headers = headers
         for error in report.errors:
-            values = dict(zip(headers, dataset[error.row - 2], strict=False)) if error.row >= 2 else {}
-            result.append_invalid_row(error.row, values, ValidationError({error.column: error.message}))
+            values = (
+                dict(zip(headers, dataset[error.row - 2], strict=False)) if error.row >= 2 else {}
+            )
+            result.append_invalid_row(
+                error.row, values, ValidationError({error.column: error.message})
+            )
         result.totals[RowResult.IMPORT_TYPE_INVALID] = report.error_rows
         result.totals[RowResult.IMPORT_TYPE_NEW] = report.new
         result.totals[RowResult.IMPORT_TYPE_UPDATE] = report.updated
@@ -351,5 +419,9 @@ class PairingRosterResource(AuditedImportMixin, resources.ModelResource):
 def resource_for(model, *, user=None):
     """The resource for ``model``, exporting full numbers only to users allowed to see them."""
     full = can_see_full_pii(user)
-    return {Household: HouseholdResource, Cadre: CadreResource, Pairing: PairingRosterResource,
-            Area: AreaResource}[model](**({} if model is Area else {"full_pii": full}))
+    return {
+        Household: HouseholdResource,
+        Cadre: CadreResource,
+        Pairing: PairingRosterResource,
+        Area: AreaResource,
+    }[model](**({} if model is Area else {"full_pii": full}))

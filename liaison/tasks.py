@@ -28,25 +28,39 @@ def run_import(job_id: int, confirm: bool = False, valid_rows_only: bool = False
     plan = None
     try:
         with ProgressWriter(job.pk) as checking:
-            plan = plan_roster(data, file_name=job.file_name, user=job.user,
-                               sheet=job.sheet_name or None, progress=checking)
+            plan = plan_roster(
+                data,
+                file_name=job.file_name,
+                user=job.user,
+                sheet=job.sheet_name or None,
+                progress=checking,
+            )
         if not confirm:
             services.record_import_preview(actor=job.user, job=job, report=plan.report)
             return ImportStatus.PREVIEWED
         rows = plan.report.total_rows
         with ProgressWriter(job.pk, offset=rows, scale_total=2 * rows) as writing:
-            services.import_roster(actor=job.user, plan=plan, file_name=job.file_name,
-                                   sha256=job.sha256, valid_rows_only=valid_rows_only, job=job,
-                                   progress=lambda done, total: writing(
-                                       rows * done // max(total, 1), 0))
+            services.import_roster(
+                actor=job.user,
+                plan=plan,
+                file_name=job.file_name,
+                sha256=job.sha256,
+                valid_rows_only=valid_rows_only,
+                job=job,
+                progress=lambda done, total: writing(rows * done // max(total, 1), 0),
+            )
         return ImportStatus.DONE
     except ReadError as exc:
         services.fail_import_job(actor=job.user, job=job, outcome=exc.message)
     except services.LiaisonError as exc:
-        services.fail_import_job(actor=job.user, job=job, outcome=exc.message,
-                                 report=plan.report if plan else None)
+        services.fail_import_job(
+            actor=job.user, job=job, outcome=exc.message, report=plan.report if plan else None
+        )
     except Exception:
-        services.fail_import_job(actor=job.user, job=job, outcome=_(
-            "The import stopped because of an internal error; nothing was imported."))
+        services.fail_import_job(
+            actor=job.user,
+            job=job,
+            outcome=_("The import stopped because of an internal error; nothing was imported."),
+        )
         raise
     return ImportStatus.FAILED

@@ -64,23 +64,32 @@ def id_number(value) -> str:
         # Excel keeps 15 significant digits: an 18-digit number typed into a number cell
         # has already lost its last digits, so the value in the file is not the real ID.
         if abs(value) >= 1e15:
-            raise CellError("id_number_as_number", _(
-                "The ID number was stored as a number and Excel kept only 15 digits (%(shown)s); "
-                "format the column as text and enter the number again."
-            ) % {"shown": f"{value:.14E}".replace(".00000000000000", "")})
+            raise CellError(
+                "id_number_as_number",
+                _(
+                    "The ID number was stored as a number and Excel kept only 15 digits (%(shown)s); "
+                    "format the column as text and enter the number again."
+                )
+                % {"shown": f"{value:.14E}".replace(".00000000000000", "")},
+            )
         value = _digits_from_number(value)
     raw = text(value)
     if _SCIENTIFIC.match(raw.replace(" ", "")):
-        raise CellError("id_number_as_number", _(
-            "The ID number was stored as a number and Excel kept only 15 digits (%(shown)s); "
-            "format the column as text and enter the number again."
-        ) % {"shown": raw})
+        raise CellError(
+            "id_number_as_number",
+            _(
+                "The ID number was stored as a number and Excel kept only 15 digits (%(shown)s); "
+                "format the column as text and enter the number again."
+            )
+            % {"shown": raw},
+        )
     if not raw:
         raise CellError("bad_id_number", _("The ID number is missing."))
     if "*" in raw:
-        raise CellError("masked_id_number", _(
-            "This ID number is masked (it comes from a masked export) and cannot be imported."
-        ))
+        raise CellError(
+            "masked_id_number",
+            _("This ID number is masked (it comes from a masked export) and cannot be imported."),
+        )
     checked = check_id_number(raw)
     if not checked.ok:
         raise CellError("bad_id_number", checked.error)
@@ -99,9 +108,12 @@ def mobile(value, *, required: bool = False) -> str:
             raise CellError("bad_phone", _("The mobile number is missing."))
         return ""
     if "*" in raw:
-        raise CellError("masked_phone", _(
-            "This phone number is masked (it comes from a masked export) and cannot be imported."
-        ))
+        raise CellError(
+            "masked_phone",
+            _(
+                "This phone number is masked (it comes from a masked export) and cannot be imported."
+            ),
+        )
     # The shape is the rule; phonenumbers' range check only ever gives a warning, and costs
     # ~100 µs a number, so it is left to the forms.
     value = normalise_mobile(raw)
@@ -143,9 +155,11 @@ def _a_date(value, *, required: bool = False) -> date | None:
             return datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
-    raise CellError("bad_date", _(
-        "“%(value)s” is not a date; write it as 2024-03-01, 2024/3/1 or 2024年3月1日."
-    ) % {"value": raw})
+    raise CellError(
+        "bad_date",
+        _("“%(value)s” is not a date; write it as 2024-03-01, 2024/3/1 or 2024年3月1日.")
+        % {"value": raw},
+    )
 
 
 def count(value, *, default: int = 1) -> int:
@@ -158,10 +172,13 @@ def count(value, *, default: int = 1) -> int:
         try:
             number = float(raw)
         except ValueError:
-            raise CellError("bad_number", _("“%(value)s” is not a whole number.")
-                            % {"value": raw}) from None
+            raise CellError(
+                "bad_number", _("“%(value)s” is not a whole number.") % {"value": raw}
+            ) from None
     if not float(number).is_integer() or not 1 <= number <= 99:
-        raise CellError("bad_number", _("The number of members must be a whole number from 1 to 99."))
+        raise CellError(
+            "bad_number", _("The number of members must be a whole number from 1 to 99.")
+        )
     return int(number)
 
 
@@ -188,24 +205,53 @@ def _labels(choices, extra: dict[str, str]) -> dict[str, str]:
 @cache
 def category_labels() -> dict[str, str]:
     C = HouseholdCategory
-    return _labels(C, {
-        "五保": C.FIVE_GUARANTEE, "特困": C.FIVE_GUARANTEE, "特困供养户": C.FIVE_GUARANTEE,
-        "低保": C.SUBSISTENCE, "贫困": C.POOR, "脱贫户": C.POOR, "监测户": C.POOR,
-        "信访户": C.PETITIONING, "上访": C.PETITIONING, "残疾": C.DISABLED,
-        "残疾人户": C.DISABLED, "大病户": C.MAJOR_ILLNESS, "重病": C.MAJOR_ILLNESS,
-        "留守": C.LEFT_BEHIND, "留守儿童": C.LEFT_BEHIND, "留守老人": C.LEFT_BEHIND,
-        "军属": C.MILITARY, "军人家属": C.MILITARY, "受灾户": C.DISASTER,
-        "丧事": C.BEREAVED, "失学": C.UNEMPLOYED, "失业": C.UNEMPLOYED,
-        "一般户": "", "普通户": "", "无": "",
-    })
+    return _labels(
+        C,
+        {
+            "五保": C.FIVE_GUARANTEE,
+            "特困": C.FIVE_GUARANTEE,
+            "特困供养户": C.FIVE_GUARANTEE,
+            "低保": C.SUBSISTENCE,
+            "贫困": C.POOR,
+            "脱贫户": C.POOR,
+            "监测户": C.POOR,
+            "信访户": C.PETITIONING,
+            "上访": C.PETITIONING,
+            "残疾": C.DISABLED,
+            "残疾人户": C.DISABLED,
+            "大病户": C.MAJOR_ILLNESS,
+            "重病": C.MAJOR_ILLNESS,
+            "留守": C.LEFT_BEHIND,
+            "留守儿童": C.LEFT_BEHIND,
+            "留守老人": C.LEFT_BEHIND,
+            "军属": C.MILITARY,
+            "军人家属": C.MILITARY,
+            "受灾户": C.DISASTER,
+            "丧事": C.BEREAVED,
+            "失学": C.UNEMPLOYED,
+            "失业": C.UNEMPLOYED,
+            "一般户": "",
+            "普通户": "",
+            "无": "",
+        },
+    )
 
 
 @cache
 def kind_labels() -> dict[str, str]:
     K = PairingKind
-    return _labels(K, {"属地": K.TERRITORIAL, "属地联系": K.TERRITORIAL, "对口": K.COUNTERPART,
-                       "组织": K.ORGANISATIONAL, "亲戚": K.RELATIVES, "结对认亲": K.RELATIVES,
-                       "亲属": K.RELATIVES})
+    return _labels(
+        K,
+        {
+            "属地": K.TERRITORIAL,
+            "属地联系": K.TERRITORIAL,
+            "对口": K.COUNTERPART,
+            "组织": K.ORGANISATIONAL,
+            "亲戚": K.RELATIVES,
+            "结对认亲": K.RELATIVES,
+            "亲属": K.RELATIVES,
+        },
+    )
 
 
 def categories(value) -> list[str]:
@@ -221,8 +267,9 @@ def _categories(value: str) -> tuple[str, ...]:
             continue
         category = table.get(part.lower())
         if category is None:
-            raise CellError("bad_category", _("Unknown household category “%(value)s”.")
-                            % {"value": part})
+            raise CellError(
+                "bad_category", _("Unknown household category “%(value)s”.") % {"value": part}
+            )
         if category and category not in found:
             found.append(category)
     return tuple(found)

@@ -23,8 +23,14 @@ from .roster import ROSTER_COLUMNS
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 EXPORT_KEYS = [key for key, _h, _a in ROSTER_COLUMNS if key != "division_code"]
-_LEVEL_KEY = {Level.COUNTY: "county", Level.TOWNSHIP: "township", Level.DEPARTMENT: "township",
-              Level.VILLAGE: "village", Level.COMMUNITY: "village", Level.GROUP: "group"}
+_LEVEL_KEY = {
+    Level.COUNTY: "county",
+    Level.TOWNSHIP: "township",
+    Level.DEPARTMENT: "township",
+    Level.VILLAGE: "village",
+    Level.COMMUNITY: "village",
+    Level.GROUP: "group",
+}
 
 
 def safe_cell(value):
@@ -44,8 +50,12 @@ def _area_names(paths) -> dict[str, dict[str, str]]:
     """For each area path: its county/township/village/group names (one query)."""
     step = Area.steplen
     prefixes = {p[:i] for p in paths for i in range(step, len(p) + 1, step)}
-    nodes = {path: (name, level) for path, name, level in
-             Area.objects.filter(path__in=prefixes).values_list("path", "name", "level")}
+    nodes = {
+        path: (name, level)
+        for path, name, level in Area.objects.filter(path__in=prefixes).values_list(
+            "path", "name", "level"
+        )
+    }
     names = {}
     for path in paths:
         row = {}
@@ -63,23 +73,46 @@ def roster_rows(pairings, *, full_pii: bool):
         categories = {c: str(label) for c, label in HouseholdCategory.choices}
         kinds = {k: str(label) for k, label in PairingKind.choices}
     bits = [(1 << i, c) for i, c in enumerate(HouseholdCategory.values)]
-    rows = list(pairings.filter(end_date__isnull=True).order_by("area_path", "id").values(
-        "kind", "start_date", "area_path", "household__head_name",
-        "household__id_number_encrypted", "household__id_number_masked",
-        "household__phone_encrypted", "household__phone_masked", "household__members",
-        "household__categories", "household__party_member", "cadre__name", "cadre__unit",
-        "cadre__post", "cadre__phone",
-    ))
+    rows = list(
+        pairings.filter(end_date__isnull=True)
+        .order_by("area_path", "id")
+        .values(
+            "kind",
+            "start_date",
+            "area_path",
+            "household__head_name",
+            "household__id_number_encrypted",
+            "household__id_number_masked",
+            "household__phone_encrypted",
+            "household__phone_masked",
+            "household__members",
+            "household__categories",
+            "household__party_member",
+            "cadre__name",
+            "cadre__unit",
+            "cadre__post",
+            "cadre__phone",
+        )
+    )
     places = _area_names({r["area_path"] for r in rows})
     for r in rows:
         mask = r["household__categories"]
         yield {
-            **{k: places[r["area_path"]].get(k, "") for k in ("county", "township", "village", "group")},
+            **{
+                k: places[r["area_path"]].get(k, "")
+                for k in ("county", "township", "village", "group")
+            },
             "head_name": r["household__head_name"],
-            "id_number": (crypto.decrypt(r["household__id_number_encrypted"]) if full_pii
-                          else r["household__id_number_masked"]),
-            "phone": (crypto.decrypt(r["household__phone_encrypted"]) if full_pii
-                      else r["household__phone_masked"]),
+            "id_number": (
+                crypto.decrypt(r["household__id_number_encrypted"])
+                if full_pii
+                else r["household__id_number_masked"]
+            ),
+            "phone": (
+                crypto.decrypt(r["household__phone_encrypted"])
+                if full_pii
+                else r["household__phone_masked"]
+            ),
             "members": str(r["household__members"]),
             "categories": "、".join(categories[c] for bit, c in bits if mask & bit),
             "party_member": "是" if r["household__party_member"] else "否",
@@ -132,4 +165,3 @@ def export_roster(*, user, pairings=None) -> tuple[bytes, bool]:
     if full:
         services.record_pii_export(actor=user, what="roster", rows=len(rows))
     return data, full
-

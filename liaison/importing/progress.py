@@ -47,7 +47,9 @@ class ProgressWriter:
         return self._side
 
 
-def report_progress(job_id: int, done: int, total: int, writer: ProgressWriter | None = None) -> None:
+def report_progress(
+    job_id: int, done: int, total: int, writer: ProgressWriter | None = None
+) -> None:
     cache.set(_key(job_id), (done, total), CACHE_SECONDS)
     if connection.vendor != "postgresql" or writer is None:
         return
@@ -56,7 +58,9 @@ def report_progress(job_id: int, done: int, total: int, writer: ProgressWriter |
         with side.cursor() as cursor:  # autocommit: visible to a poll at once
             cursor.execute(
                 f"UPDATE {ImportJob._meta.db_table} SET progress_done = %s, progress_total = %s "
-                "WHERE id = %s", [done, total, job_id])
+                "WHERE id = %s",
+                [done, total, job_id],
+            )
     else:
         ImportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
 
@@ -68,5 +72,10 @@ def job_progress(job: ImportJob) -> dict:
     done, total = max((cached or (0, 0)), (job.progress_done, job.progress_total))
     if job.is_finished:
         done = total = max(total, 1)
-    return {"status": job.status, "done": done, "total": total,
-            "percent": int(100 * done / total) if total else 0, "outcome": job.outcome}
+    return {
+        "status": job.status,
+        "done": done,
+        "total": total,
+        "percent": int(100 * done / total) if total else 0,
+        "outcome": job.outcome,
+    }

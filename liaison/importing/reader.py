@@ -24,9 +24,23 @@ from django.utils.translation import gettext as _
 HEADER_SEARCH_ROWS = 30
 # A row whose first non-blank cell starts like this ends the table (the signature line).
 SIGNATURE_MARKERS = (
-    "填表人", "填报人", "制表人", "审核人", "审核", "负责人", "主要负责人", "单位负责人",
-    "分管领导", "填表日期", "制表日期", "填报日期", "单位(盖章)", "单位盖章",
-    "preparedby", "checkedby", "signature",
+    "填表人",
+    "填报人",
+    "制表人",
+    "审核人",
+    "审核",
+    "负责人",
+    "主要负责人",
+    "单位负责人",
+    "分管领导",
+    "填表日期",
+    "制表日期",
+    "填报日期",
+    "单位(盖章)",
+    "单位盖章",
+    "preparedby",
+    "checkedby",
+    "signature",
 )
 EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsb", ".ods")
 _SPACES = re.compile(r"\s+")
@@ -141,8 +155,9 @@ def _fill_merged(grid, merged) -> None:
                 row[c0] = top
 
 
-def _table_from_grid(sheet: str, grid, matcher: HeaderMatcher, min_matches: int,
-                     clean_values: bool = True) -> Table | None:
+def _table_from_grid(
+    sheet: str, grid, matcher: HeaderMatcher, min_matches: int, clean_values: bool = True
+) -> Table | None:
     header_at = _find_header(grid, matcher, min_matches)
     if header_at is None:
         return None
@@ -151,14 +166,18 @@ def _table_from_grid(sheet: str, grid, matcher: HeaderMatcher, min_matches: int,
         header = clean_text(str(text)) if not _is_blank(text) else ""
         key = matcher.match(header) if header else None
         if key in seen:
-            notices.append(_("Column “%(header)s” repeats an earlier column and is ignored.")
-                           % {"header": header})
+            notices.append(
+                _("Column “%(header)s” repeats an earlier column and is ignored.")
+                % {"header": header}
+            )
             key = None
         if key:
             seen.add(key)
         elif header:
-            notices.append(_("Column “%(header)s” is not part of the roster and is ignored.")
-                           % {"header": header})
+            notices.append(
+                _("Column “%(header)s” is not part of the roster and is ignored.")
+                % {"header": header}
+            )
         columns.append(Column(index, header, key))
     width = len(columns)
     rows = []
@@ -171,7 +190,11 @@ def _table_from_grid(sheet: str, grid, matcher: HeaderMatcher, min_matches: int,
         if not filled or all(type(v) is str and not v.strip() for v in filled):
             continue  # a blank row (cheap test first: this runs for every row)
         first = filled[0]
-        if type(first) is str and first.lstrip()[:1].lower() in _MARKER_FIRST and _is_signature(filled):
+        if (
+            type(first) is str
+            and first.lstrip()[:1].lower() in _MARKER_FIRST
+            and _is_signature(filled)
+        ):
             notices.append(_("Reading stopped at row %(row)d (signature line).") % {"row": i + 1})
             break
         values += [""] * (width - len(values))
@@ -212,8 +235,10 @@ def _openpyxl_grids(data: bytes, sheet: str | None):
         if sheet is not None and clean_text(ws.title) != clean_text(sheet):
             continue
         grid = [list(r) for r in ws.iter_rows(values_only=True)]
-        merged = [((m.min_row - 1, m.min_col - 1), (m.max_row - 1, m.max_col - 1))
-                  for m in ws.merged_cells.ranges]
+        merged = [
+            ((m.min_row - 1, m.min_col - 1), (m.max_row - 1, m.max_col - 1))
+            for m in ws.merged_cells.ranges
+        ]
         yield ws.title, grid, merged
 
 
@@ -283,15 +308,20 @@ def read_table(
             if table is not None:
                 break
         if sheet is not None and not names:
-            raise ReadError("no_sheet", _("The workbook has no sheet named “%(sheet)s”.")
-                            % {"sheet": sheet})
+            raise ReadError(
+                "no_sheet", _("The workbook has no sheet named “%(sheet)s”.") % {"sheet": sheet}
+            )
     else:
         raise ReadError("bad_type", _("Only .xlsx, .xls and .csv files can be imported."))
     if table is None:
-        raise ReadError("no_header", _(
-            "No header row found: the first rows of the sheet must hold column names such as "
-            "%(examples)s."
-        ) % {"examples": "、".join(next(iter(v)) for v in list(aliases.values())[:6])})
+        raise ReadError(
+            "no_header",
+            _(
+                "No header row found: the first rows of the sheet must hold column names such as "
+                "%(examples)s."
+            )
+            % {"examples": "、".join(next(iter(v)) for v in list(aliases.values())[:6])},
+        )
     return table
 
 

@@ -31,28 +31,62 @@ from .reader import Table, read_table
 
 # (key, the header we write, other headers accepted). Order = column order of exports.
 ROSTER_COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("county", "县(区)", ("县", "区", "县区", "区县", "县(市、区)", "县(市区)", "county", "district")),
-    ("township", "乡(镇/街道)", ("乡镇", "乡(镇)", "镇", "乡", "乡镇(街道)", "街道", "乡镇街道",
-                                 "township", "town")),
-    ("village", "村(社区)", ("村", "社区", "村社区", "行政村", "村(居)委会", "村委会", "village",
-                              "community")),
+    (
+        "county",
+        "县(区)",
+        ("县", "区", "县区", "区县", "县(市、区)", "县(市区)", "county", "district"),
+    ),
+    (
+        "township",
+        "乡(镇/街道)",
+        ("乡镇", "乡(镇)", "镇", "乡", "乡镇(街道)", "街道", "乡镇街道", "township", "town"),
+    ),
+    (
+        "village",
+        "村(社区)",
+        ("村", "社区", "村社区", "行政村", "村(居)委会", "村委会", "village", "community"),
+    ),
     ("group", "村民小组", ("组", "小组", "村小组", "自然村", "村民组", "group", "villagegroup")),
-    ("division_code", "区划代码", ("行政区划代码", "统计用区划代码", "村级区划代码",
-                                     "divisioncode", "code")),
+    (
+        "division_code",
+        "区划代码",
+        ("行政区划代码", "统计用区划代码", "村级区划代码", "divisioncode", "code"),
+    ),
     ("head_name", "户主姓名", ("户主", "姓名", "户主名", "headofhousehold", "head", "name")),
-    ("id_number", "公民身份号码", ("身份证号", "身份证号码", "身份证", "户主身份证号",
-                                       "户主身份证号码", "idnumber", "idcard", "id")),
+    (
+        "id_number",
+        "公民身份号码",
+        (
+            "身份证号",
+            "身份证号码",
+            "身份证",
+            "户主身份证号",
+            "户主身份证号码",
+            "idnumber",
+            "idcard",
+            "id",
+        ),
+    ),
     ("phone", "联系电话", ("电话", "手机", "手机号", "手机号码", "户主电话", "phone", "mobile")),
-    ("members", "家庭人口", ("家庭人口数", "人口", "人口数", "家庭成员数", "members",
-                              "householdsize")),
+    (
+        "members",
+        "家庭人口",
+        ("家庭人口数", "人口", "人口数", "家庭成员数", "members", "householdsize"),
+    ),
     ("categories", "户类别", ("户类型", "户别", "类别", "重点户类别", "categories", "category")),
     ("party_member", "是否党员", ("党员", "是否为党员", "partymember")),
-    ("cadre_name", "结对干部", ("干部姓名", "联系干部", "结对干部姓名", "帮扶干部", "cadre",
-                                 "cadrename")),
+    (
+        "cadre_name",
+        "结对干部",
+        ("干部姓名", "联系干部", "结对干部姓名", "帮扶干部", "cadre", "cadrename"),
+    ),
     ("cadre_unit", "干部单位", ("单位", "工作单位", "所在单位", "cadreunit", "unit")),
     ("cadre_post", "干部职务", ("职务", "cadrepost", "post", "position")),
-    ("cadre_phone", "干部电话", ("干部手机", "干部联系电话", "干部手机号", "联系干部电话",
-                                   "cadrephone", "cadremobile")),
+    (
+        "cadre_phone",
+        "干部电话",
+        ("干部手机", "干部联系电话", "干部手机号", "联系干部电话", "cadrephone", "cadremobile"),
+    ),
     ("kind", "结对方式", ("结对类型", "联系方式类型", "结对形式", "pairingkind", "kind")),
     ("start_date", "结对日期", ("结对时间", "开始日期", "pairedon", "startdate", "date")),
 ]
@@ -103,15 +137,31 @@ class RosterReport:
         return not self.errors
 
     def counts(self) -> dict:
-        keys = ("total_rows", "new", "updated", "unchanged", "error_rows", "households_new",
-                "households_updated", "cadres_new", "cadres_updated", "pairings_new",
-                "pairings_updated")
+        keys = (
+            "total_rows",
+            "new",
+            "updated",
+            "unchanged",
+            "error_rows",
+            "households_new",
+            "households_updated",
+            "cadres_new",
+            "cadres_updated",
+            "pairings_new",
+            "pairings_updated",
+        )
         return {k: getattr(self, k) for k in keys}
 
     def as_dict(self) -> dict:
-        return {**self.counts(), "file_name": self.file_name, "sheet": self.sheet,
-                "header_row": self.header_row, "written": self.written,
-                "errors": [e.as_dict() for e in self.errors], "notices": list(self.notices)}
+        return {
+            **self.counts(),
+            "file_name": self.file_name,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "written": self.written,
+            "errors": [e.as_dict() for e in self.errors],
+            "notices": list(self.notices),
+        }
 
 
 @dataclass(slots=True)
@@ -215,13 +265,19 @@ class AreaIndex:
         if code:
             path = self.by_code.get(code)
             if path is None:
-                return None, (headers["division_code"], "unknown_area",
-                              _("No area has the division code %(code)s.") % {"code": code})
+                return None, (
+                    headers["division_code"],
+                    "unknown_area",
+                    _("No area has the division code %(code)s.") % {"code": code},
+                )
             levels = ("group",)
         else:
             if not names.get("county"):
-                return None, (headers.get("county", ROSTER_HEADERS["county"]), "missing",
-                              _("The county is missing."))
+                return None, (
+                    headers.get("county", ROSTER_HEADERS["county"]),
+                    "missing",
+                    _("The county is missing."),
+                )
             path = self._pick(self.counties.get(names["county"], []))
             if path is None:
                 return None, self._unknown("county", names, headers)
@@ -235,18 +291,29 @@ class AreaIndex:
                 return None, self._unknown(level, names, headers)
         if levels_allowed and self.by_path[path][2] not in levels_allowed:
             column = headers.get("village", ROSTER_HEADERS["village"])
-            return None, (column, "missing",
-                          _("A household belongs to a village, community or village group: "
-                            "the village is missing."))
+            return None, (
+                column,
+                "missing",
+                _(
+                    "A household belongs to a village, community or village group: "
+                    "the village is missing."
+                ),
+            )
         if not self.in_scope(path):
-            return None, (headers.get("village") or headers.get("division_code", ""),
-                          "out_of_scope", _("This area is outside your responsibility."))
+            return None, (
+                headers.get("village") or headers.get("division_code", ""),
+                "out_of_scope",
+                _("This area is outside your responsibility."),
+            )
         return self.place(path), None
 
     def _unknown(self, level, names, headers):
         column = headers.get(level, ROSTER_HEADERS[level])
-        return column, "unknown_area", _("No area named “%(name)s” at this place in the tree.") % {
-            "name": names[level]}
+        return (
+            column,
+            "unknown_area",
+            _("No area named “%(name)s” at this place in the tree.") % {"name": names[level]},
+        )
 
 
 # --- Planning ---------------------------------------------------------------------------
@@ -261,17 +328,27 @@ def initials(head_name: str) -> str:
 
 def read_roster(source, *, file_name: str, sheet: str | None = None) -> Table:
     # Values are cleaned by the cell parsers, once per distinct value of a repeating column.
-    return read_table(source, file_name=file_name, aliases=ROSTER_ALIASES, sheet=sheet,
-                      clean_values=False)
+    return read_table(
+        source, file_name=file_name, aliases=ROSTER_ALIASES, sheet=sheet, clean_values=False
+    )
 
 
-def plan_roster(source, *, file_name: str, user=None, sheet: str | None = None,
-                progress: Progress | None = None) -> RosterPlan:
+def plan_roster(
+    source, *, file_name: str, user=None, sheet: str | None = None, progress: Progress | None = None
+) -> RosterPlan:
     """Read and check every row; write nothing. Raises ``reader.ReadError`` for unreadable files."""
-    table = source if isinstance(source, Table) else read_roster(source, file_name=file_name,
-                                                                  sheet=sheet)
-    report = RosterReport(file_name=file_name, sheet=table.sheet, header_row=table.header_row,
-                          total_rows=len(table.rows), notices=list(table.notices))
+    table = (
+        source
+        if isinstance(source, Table)
+        else read_roster(source, file_name=file_name, sheet=sheet)
+    )
+    report = RosterReport(
+        file_name=file_name,
+        sheet=table.sheet,
+        header_row=table.header_row,
+        total_rows=len(table.rows),
+        notices=list(table.notices),
+    )
     headers = {c.key: c.header for c in table.columns if c.key}
     missing = [k for k in REQUIRED if k not in headers]
     if "county" not in headers and "division_code" not in headers:
@@ -279,9 +356,15 @@ def plan_roster(source, *, file_name: str, user=None, sheet: str | None = None,
     if "village" not in headers and "division_code" not in headers:
         missing.insert(0, "village")
     if missing:
-        report.errors = [RowError(table.header_row, ROSTER_HEADERS[k], "missing_column",
-                                  _("The column “%(header)s” is missing.")
-                                  % {"header": ROSTER_HEADERS[k]}) for k in missing]
+        report.errors = [
+            RowError(
+                table.header_row,
+                ROSTER_HEADERS[k],
+                "missing_column",
+                _("The column “%(header)s” is missing.") % {"header": ROSTER_HEADERS[k]},
+            )
+            for k in missing
+        ]
         report.error_rows = report.total_rows
         return RosterPlan(report, [], set(), {}, {}, {}, user=user)
     parsed = _parse_rows(table, headers, report, progress)
@@ -297,16 +380,40 @@ def plan_roster(source, *, file_name: str, user=None, sheet: str | None = None,
 
 # Columns whose values repeat down the file (areas, cadres, kinds, dates): each distinct
 # value is parsed once per import and looked up after that.
-REPEATING = {"county", "township", "village", "group", "division_code", "members", "categories",
-             "party_member", "cadre_name", "cadre_unit", "cadre_post", "cadre_phone", "kind",
-             "start_date"}
+REPEATING = {
+    "county",
+    "township",
+    "village",
+    "group",
+    "division_code",
+    "members",
+    "categories",
+    "party_member",
+    "cadre_name",
+    "cadre_unit",
+    "cadre_post",
+    "cadre_phone",
+    "kind",
+    "start_date",
+}
 PARSERS = {
-    "head_name": cells.name, "id_number": cells.id_number, "phone": cells.mobile,
-    "members": cells.count, "categories": cells.categories, "party_member": cells.yes_no,
-    "cadre_name": cells.name, "cadre_unit": cells.text, "cadre_post": cells.text,
-    "cadre_phone": lambda v: cells.mobile(v, required=True), "kind": cells.pairing_kind,
-    "start_date": cells.a_date, "division_code": cells.text,
-    "county": cells.name, "township": cells.name, "village": cells.name, "group": cells.name,
+    "head_name": cells.name,
+    "id_number": cells.id_number,
+    "phone": cells.mobile,
+    "members": cells.count,
+    "categories": cells.categories,
+    "party_member": cells.yes_no,
+    "cadre_name": cells.name,
+    "cadre_unit": cells.text,
+    "cadre_post": cells.text,
+    "cadre_phone": lambda v: cells.mobile(v, required=True),
+    "kind": cells.pairing_kind,
+    "start_date": cells.a_date,
+    "division_code": cells.text,
+    "county": cells.name,
+    "township": cells.name,
+    "village": cells.name,
+    "group": cells.name,
 }
 
 
@@ -316,6 +423,7 @@ def _parse_column(values: list, parse, repeating: bool) -> tuple[list, list[int]
     Returns the parsed values (a :class:`cells.CellError` in place of each bad one) and
     the positions of the bad ones.
     """
+
     def attempt(value):
         try:
             return parse(value)
@@ -368,14 +476,25 @@ def _parse_rows(table: Table, headers: dict, report: RosterReport, progress) -> 
 def _chunks(items, size=CHUNK):
     items = list(items)
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _load_existing(plan: RosterPlan, parsed: list[dict]) -> None:
     for row in parsed:
         row["_hash"] = crypto.blind_index(row["id_number"])
-    fields = ("id", "id_number_hash", "head_name", "phone_encrypted", "phone_masked",
-              "phone_last4", "members", "categories", "party_member", "area_id", "area_path")
+    fields = (
+        "id",
+        "id_number_hash",
+        "head_name",
+        "phone_encrypted",
+        "phone_masked",
+        "phone_last4",
+        "members",
+        "categories",
+        "party_member",
+        "area_id",
+        "area_path",
+    )
     for h in _matching(Household, "id_number_hash", {r["_hash"] for r in parsed}, fields):
         plan.households[h["id_number_hash"]] = h
     fields = ("id", "phone", "name", "unit", "post", "area_path")
@@ -405,8 +524,10 @@ def _matching(model, column: str, keys, fields, open_only: bool = False):
     # may probe the (cadre, household) partial index once per key (34 s for 50k keys).
     where = " WHERE t.end_date IS NULL" if open_only else ""
     array = "bigint[]" if column.endswith("_id") else "text[]"
-    sql = (f"SELECT {', '.join('t.' + f for f in fields)} FROM {model._meta.db_table} t "
-           f"JOIN unnest(%s::{array}) AS k(key) ON t.{column} = k.key{where}")
+    sql = (
+        f"SELECT {', '.join('t.' + f for f in fields)} FROM {model._meta.db_table} t "
+        f"JOIN unnest(%s::{array}) AS k(key) ON t.{column} = k.key{where}"
+    )
     with connection.cursor() as cursor:
         for chunk in _chunks(keys, 50000):
             cursor.execute(sql, [chunk])
@@ -425,8 +546,9 @@ def _classify(plan: RosterPlan, parsed: list[dict], headers: dict, areas: AreaIn
     first_of_cadre: dict[str, dict] = {}
 
     def fail(row, key, code, message):
-        report.errors.append(RowError(row["_row"], headers.get(key, ROSTER_HEADERS[key]),
-                                      code, message))
+        report.errors.append(
+            RowError(row["_row"], headers.get(key, ROSTER_HEADERS[key]), code, message)
+        )
         plan.error_numbers.add(row["_row"])
 
     for row in parsed:
@@ -441,35 +563,67 @@ def _classify(plan: RosterPlan, parsed: list[dict], headers: dict, areas: AreaIn
         earlier = first_of_id.get(id_hash)
         if earlier is not None:
             if (phone, id_hash) in first_of_pair:
-                fail(row, "id_number", "duplicate_row",
-                     _("This pairing repeats row %(row)d.") % {"row": first_of_pair[(phone, id_hash)]})
+                fail(
+                    row,
+                    "id_number",
+                    "duplicate_row",
+                    _("This pairing repeats row %(row)d.")
+                    % {"row": first_of_pair[(phone, id_hash)]},
+                )
                 continue
             differs = next((k for k in given if earlier["given"].get(k) != given[k]), None)
             if differs or earlier["place"] != place:
-                fail(row, differs or "village", "conflicting_row",
-                     _("This household is also in row %(row)d with different details.")
-                     % {"row": earlier["row"]})
+                fail(
+                    row,
+                    differs or "village",
+                    "conflicting_row",
+                    _("This household is also in row %(row)d with different details.")
+                    % {"row": earlier["row"]},
+                )
                 continue
         existing = plan.households.get(id_hash)
         if existing is not None and not areas.in_scope(existing["area_path"]):
-            fail(row, "id_number", "out_of_scope", _(
-                "This ID number is already registered in another area; "
-                "ask the county administrator to transfer the household."))
+            fail(
+                row,
+                "id_number",
+                "out_of_scope",
+                _(
+                    "This ID number is already registered in another area; "
+                    "ask the county administrator to transfer the household."
+                ),
+            )
             continue
         cadre_given = {k: row[k] for k in CADRE_FIELDS if k in row}
         cadre_earlier = first_of_cadre.get(phone)
         if cadre_earlier is not None and cadre_earlier["cadre_name"] != row["cadre_name"]:
-            fail(row, "cadre_phone", "conflicting_row",
-                 _("Row %(row)d gives this phone number to %(name)s.")
-                 % {"row": cadre_earlier["_row"], "name": cadre_earlier["cadre_name"]})
+            fail(
+                row,
+                "cadre_phone",
+                "conflicting_row",
+                _("Row %(row)d gives this phone number to %(name)s.")
+                % {"row": cadre_earlier["_row"], "name": cadre_earlier["cadre_name"]},
+            )
             continue
         cadre = plan.cadres.get(phone)
         if cadre is not None and cells.name(cadre["name"]) != row["cadre_name"]:
-            fail(row, "cadre_phone", "phone_taken",
-                 _("This mobile number belongs to cadre %(name)s.") % {"name": cadre["name"]})
+            fail(
+                row,
+                "cadre_phone",
+                "phone_taken",
+                _("This mobile number belongs to cadre %(name)s.") % {"name": cadre["name"]},
+            )
             continue
-        planned = PlannedRow(row["_row"], place, id_hash, row["id_number"], given, phone,
-                             cadre_given, row.get("kind", "territorial"), row.get("start_date"))
+        planned = PlannedRow(
+            row["_row"],
+            place,
+            id_hash,
+            row["id_number"],
+            given,
+            phone,
+            cadre_given,
+            row.get("kind", "territorial"),
+            row.get("start_date"),
+        )
         if earlier is None:
             first_of_id[id_hash] = {"row": row["_row"], "given": given, "place": place}
             if existing is None or _household_changed(existing, given, place):
@@ -503,7 +657,9 @@ def _household_changed(existing: dict, given: dict, place: tuple) -> bool:
 
 
 def _cadre_changed(cadre: dict, row: dict) -> bool:
-    return any(k in row and row[k] != cadre[k.removeprefix("cadre_")] for k in ("cadre_unit", "cadre_post"))
+    return any(
+        k in row and row[k] != cadre[k.removeprefix("cadre_")] for k in ("cadre_unit", "cadre_post")
+    )
 
 
 def _row_status(plan: RosterPlan, planned: PlannedRow, existing, cadre) -> str:

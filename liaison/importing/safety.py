@@ -25,8 +25,10 @@ ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]+\d+)"[^>]*>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]',
-                       re.DOTALL)
+_CELL_REF = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]+\d+)"[^>]*>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]',
+    re.DOTALL,
+)
 
 
 class UnsafeFile(Exception):
@@ -55,8 +57,9 @@ def check_upload(data: bytes, file_name: str) -> None:
     """Raise :class:`UnsafeFile` unless ``data`` is a plausible, harmless table file."""
     limit = max_upload_bytes()
     if len(data) > limit:
-        raise UnsafeFile("too_large", _("The file is larger than %(mb)d MB.")
-                         % {"mb": limit // (1024 * 1024)})
+        raise UnsafeFile(
+            "too_large", _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
+        )
     suffix = Path(file_name).suffix.lower()
     if suffix in (".xlsm", ".xltm", ".xlam"):
         raise UnsafeFile("macros", _("Workbooks with macros cannot be imported; save as .xlsx."))
@@ -68,7 +71,9 @@ def check_upload(data: bytes, file_name: str) -> None:
         if not data.startswith(OLE_MAGIC):
             raise UnsafeFile("bad_type", _("This file is not an Excel workbook."))
         if b"V\x00B\x00A\x00" in data or b"_VBA_PROJECT" in data:
-            raise UnsafeFile("macros", _("Workbooks with macros cannot be imported; save as .xlsx."))
+            raise UnsafeFile(
+                "macros", _("Workbooks with macros cannot be imported; save as .xlsx.")
+            )
     elif data.startswith((b"PK\x03\x04", OLE_MAGIC)):
         raise UnsafeFile("bad_type", _("This file is a workbook, not a CSV file."))
 
@@ -95,14 +100,20 @@ def check_xlsx(data: bytes) -> None:
 def _check_directory(entries) -> None:
     """Only the zip's directory: the sizes it declares (checked again while unpacking)."""
     if len(entries) > MAX_ENTRIES:
-        raise UnsafeFile("zip_bomb", _("The workbook has too many parts (%(n)d).")
-                         % {"n": len(entries)})
+        raise UnsafeFile(
+            "zip_bomb", _("The workbook has too many parts (%(n)d).") % {"n": len(entries)}
+        )
     if sum(e.file_size for e in entries) > MAX_UNPACKED:
         raise UnsafeFile("zip_bomb", _("The workbook unpacks to more than 100 MB."))
     for entry in entries:
-        if entry.file_size > 1024 * 1024 and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
-            raise UnsafeFile("zip_bomb", _("A part of the workbook is compressed suspiciously "
-                                           "well (more than %(ratio)d:1).") % {"ratio": MAX_RATIO})
+        if entry.file_size > 1024 * 1024 and entry.file_size > MAX_RATIO * max(
+            entry.compress_size, 1
+        ):
+            raise UnsafeFile(
+                "zip_bomb",
+                _("A part of the workbook is compressed suspiciously well (more than %(ratio)d:1).")
+                % {"ratio": MAX_RATIO},
+            )
 
 
 def _check_xml(archive: zipfile.ZipFile, entry) -> None:
@@ -116,14 +127,20 @@ def _check_xml(archive: zipfile.ZipFile, entry) -> None:
                 raise UnsafeFile("zip_bomb", _("The workbook unpacks to more than 100 MB."))
             window = tail + chunk
             if head and _DTD.search(window[:4096]) or _DTD.search(window):
-                raise UnsafeFile("xml_entities", _(
-                    "The workbook contains XML entity declarations and is refused."))
+                raise UnsafeFile(
+                    "xml_entities",
+                    _("The workbook contains XML entity declarations and is refused."),
+                )
             head = False
             if is_sheet and _FORMULA.search(window):
-                raise UnsafeFile("formula", _(
-                    "Cell %(cell)s holds a formula; roster cells must hold values. Copy the "
-                    "column and paste it back as values."
-                ) % {"cell": _formula_cell(archive, entry) or "?"})
+                raise UnsafeFile(
+                    "formula",
+                    _(
+                        "Cell %(cell)s holds a formula; roster cells must hold values. Copy the "
+                        "column and paste it back as values."
+                    )
+                    % {"cell": _formula_cell(archive, entry) or "?"},
+                )
             tail = chunk[-64:]
 
 

@@ -7,25 +7,60 @@ import openpyxl
 
 from tests.liaison.factories import id_number, phone
 
-HEADERS = ["县(区)", "乡(镇/街道)", "村(社区)", "村民小组", "户主姓名", "公民身份号码", "联系电话",
-           "家庭人口", "户类别", "是否党员", "结对干部", "干部单位", "干部职务", "干部电话",
-           "结对方式", "结对日期"]
+HEADERS = [
+    "县(区)",
+    "乡(镇/街道)",
+    "村(社区)",
+    "村民小组",
+    "户主姓名",
+    "公民身份号码",
+    "联系电话",
+    "家庭人口",
+    "户类别",
+    "是否党员",
+    "结对干部",
+    "干部单位",
+    "干部职务",
+    "干部电话",
+    "结对方式",
+    "结对日期",
+]
 
 
 def roster_row(**over):
     row = {
-        "县(区)": "思茅区", "乡(镇/街道)": "思茅镇", "村(社区)": "甲村", "村民小组": "一组",
-        "户主姓名": "王大", "公民身份号码": id_number(), "联系电话": phone(), "家庭人口": 3,
-        "户类别": "低保户、残疾人家庭", "是否党员": "否", "结对干部": "刘强",
-        "干部单位": "思茅镇人民政府", "干部职务": "副镇长", "干部电话": "13900000001",
-        "结对方式": "属地结对", "结对日期": "2024-03-01",
+        "县(区)": "思茅区",
+        "乡(镇/街道)": "思茅镇",
+        "村(社区)": "甲村",
+        "村民小组": "一组",
+        "户主姓名": "王大",
+        "公民身份号码": id_number(),
+        "联系电话": phone(),
+        "家庭人口": 3,
+        "户类别": "低保户、残疾人家庭",
+        "是否党员": "否",
+        "结对干部": "刘强",
+        "干部单位": "思茅镇人民政府",
+        "干部职务": "副镇长",
+        "干部电话": "13900000001",
+        "结对方式": "属地结对",
+        "结对日期": "2024-03-01",
     }
     row.update(over)
     return row
 
 
-def xlsx_bytes(rows, *, headers=HEADERS, title="思茅镇干部结对联户花名册", notes=("填报说明：一户一行",),
-               signature="填表人：张丽    审核人：李明", sheets=None, merges=(), before=None):
+def xlsx_bytes(
+    rows,
+    *,
+    headers=HEADERS,
+    title="思茅镇干部结对联户花名册",
+    notes=("填报说明：一户一行",),
+    signature="填表人：张丽    审核人：李明",
+    sheets=None,
+    merges=(),
+    before=None,
+):
     """A workbook: title and notes above the header, a signature line below, optional merges."""
     book = openpyxl.Workbook()
     sheet = book.active
@@ -39,8 +74,9 @@ def xlsx_bytes(rows, *, headers=HEADERS, title="思茅镇干部结对联户花�
         sheet.append([note])
     sheet.append(headers)
     for row in rows:
-        sheet.append([row.get(h, "") if isinstance(row, dict) else row[i]
-                      for i, h in enumerate(headers)])
+        sheet.append(
+            [row.get(h, "") if isinstance(row, dict) else row[i] for i, h in enumerate(headers)]
+        )
     if signature:
         sheet.append([])
         sheet.append([signature])

@@ -33,7 +33,9 @@ def test_upload_keeps_the_file_under_a_generated_name_with_its_hash(areas, clerk
 
 
 def test_preview_then_confirm_through_the_task(areas, clerk_a):
-    job, _data = upload(clerk_a, [roster_row(), roster_row(**{"干部电话": "13900000002", "结对干部": "赵敏"})])
+    job, _data = upload(
+        clerk_a, [roster_row(), roster_row(**{"干部电话": "13900000002", "结对干部": "赵敏"})]
+    )
     assert run_import.delay(job.pk, confirm=False).get() == ImportStatus.PREVIEWED
     job.refresh_from_db()
     assert job.counts["new"] == 2 and job.errors == [] and not Household.objects.exists()
@@ -55,11 +57,15 @@ def test_running_the_import_twice_imports_once(areas, clerk_a):
 
 
 def test_a_file_with_errors_fails_with_every_error_kept_and_nothing_written(areas, clerk_a):
-    job, _data = upload(clerk_a, [roster_row(), roster_row(**{"公民身份号码": "530802195803171235"})])
+    job, _data = upload(
+        clerk_a, [roster_row(), roster_row(**{"公民身份号码": "530802195803171235"})]
+    )
     assert run_import(job.pk, confirm=True) == ImportStatus.FAILED
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and not Household.objects.exists()
-    assert [(e["row"], e["column"], e["code"]) for e in job.errors] == [(5, "公民身份号码", "bad_id_number")]
+    assert [(e["row"], e["column"], e["code"]) for e in job.errors] == [
+        (5, "公民身份号码", "bad_id_number")
+    ]
     assert run_import(job.pk, confirm=True, valid_rows_only=True) == ImportStatus.DONE
     job.refresh_from_db()
     assert job.valid_rows_only and Household.objects.count() == 1
@@ -74,10 +80,16 @@ def test_progress_is_reported_while_checking(areas, clerk_a, monkeypatch):
         return real(**kwargs)
 
     monkeypatch.setattr(services, "record_import_preview", spy)
-    rows = [roster_row(**{"干部电话": f"139000000{i:02d}", "结对干部": f"干部{i}"}) for i in range(5)]
+    rows = [
+        roster_row(**{"干部电话": f"139000000{i:02d}", "结对干部": f"干部{i}"}) for i in range(5)
+    ]
     job, _data = upload(clerk_a, rows)
     run_import(job.pk)
-    assert seen[0]["done"] == 5 and seen[0]["total"] == 5 and seen[0]["status"] == ImportStatus.PREVIEWING
+    assert (
+        seen[0]["done"] == 5
+        and seen[0]["total"] == 5
+        and seen[0]["status"] == ImportStatus.PREVIEWING
+    )
 
 
 def test_an_unreadable_file_fails_the_job_with_a_reason(areas, clerk_a):
@@ -126,7 +138,9 @@ def test_command_refuses_unsafe_files(areas, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_progress_is_visible_to_another_connection_while_the_import_transaction_is_open(areas, clerk_a):
+def test_progress_is_visible_to_another_connection_while_the_import_transaction_is_open(
+    areas, clerk_a
+):
     from django.db import connection, connections, transaction
 
     from liaison.importing.progress import ProgressWriter
@@ -140,8 +154,10 @@ def test_progress_is_visible_to_another_connection_while_the_import_transaction_
             other = connections.create_connection("default")
             try:
                 with other.cursor() as cursor:
-                    cursor.execute("SELECT progress_done, progress_total FROM liaison_importjob "
-                                   "WHERE id = %s", [job.pk])
+                    cursor.execute(
+                        "SELECT progress_done, progress_total FROM liaison_importjob WHERE id = %s",
+                        [job.pk],
+                    )
                     assert cursor.fetchone() == (5, 10)
             finally:
                 other.close()

@@ -50,18 +50,29 @@ def test_merged_area_cells_are_carried_down(areas, clerk_a):
 
 
 def test_blank_area_without_a_merge_is_an_error_not_a_guess(areas, clerk_a):
-    data = xlsx_bytes([roster_row(), roster_row(**{"县(区)": None, "干部电话": "13900000009",
-                                                  "结对干部": "赵"})])
+    data = xlsx_bytes(
+        [roster_row(), roster_row(**{"县(区)": None, "干部电话": "13900000009", "结对干部": "赵"})]
+    )
     assert messages(plan(data, clerk_a).report) == [(5, "县(区)", "missing")]
 
 
 def test_full_width_characters_and_stray_spaces_in_headers_and_values(areas, clerk_a):
     number = id_number()
     wide = "".join(chr(ord(c) + 0xFEE0) for c in number)  # full-width digits
-    headers = [f" {h} " if i % 2 else h.replace("(", "（").replace(")", "）") for i, h in enumerate(HEADERS)]
+    headers = [
+        f" {h} " if i % 2 else h.replace("(", "（").replace(")", "）")
+        for i, h in enumerate(HEADERS)
+    ]
     headers[4] = "户 主 姓 名"
-    row = roster_row(**{"公民身份号码": f" {wide} ", "户主姓名": " 王 大 ", "联系电话": "１３８ ００１３ ８０００",
-                        "村(社区)": " 甲村 ", "结对方式": " 属地结对 "})
+    row = roster_row(
+        **{
+            "公民身份号码": f" {wide} ",
+            "户主姓名": " 王 大 ",
+            "联系电话": "１３８ ００１３ ８０００",
+            "村(社区)": " 甲村 ",
+            "结对方式": " 属地结对 ",
+        }
+    )
     data = xlsx_bytes([[row[h] for h in HEADERS]], headers=headers)
     report = plan(data, clerk_a).report
     assert report.errors == [] and report.new == 1
@@ -93,8 +104,10 @@ def test_phones_stored_as_floats(areas, clerk_a):
     assert p.rows[0].household["phone"] == "13800138000" and p.rows[0].cadre_phone == "13900000001"
 
 
-@pytest.mark.parametrize("value", [45352, 45352.0, date(2024, 3, 1), "2024-03-01", "2024/3/1",
-                                   "2024年3月1日", "2024.3.1"])
+@pytest.mark.parametrize(
+    "value",
+    [45352, 45352.0, date(2024, 3, 1), "2024-03-01", "2024/3/1", "2024年3月1日", "2024.3.1"],
+)
 def test_dates_in_every_form_people_write_them(areas, clerk_a, value):
     p = plan(xlsx_bytes([roster_row(**{"结对日期": value})]), clerk_a)
     assert p.report.errors == [] and p.rows[0].start_date == date(2024, 3, 1)
@@ -135,9 +148,15 @@ def test_csv_in_utf8_bom_and_gbk(areas, clerk_a, encoding):
 
 
 def test_english_headers_in_any_order_and_extra_columns_with_a_notice(areas, clerk_a):
-    english = {"县(区)": "County", "乡(镇/街道)": "Township", "村(社区)": "Village",
-               "户主姓名": "Head of household", "公民身份号码": "ID number", "结对干部": "Cadre",
-               "干部电话": "Cadre phone"}
+    english = {
+        "县(区)": "County",
+        "乡(镇/街道)": "Township",
+        "村(社区)": "Village",
+        "户主姓名": "Head of household",
+        "公民身份号码": "ID number",
+        "结对干部": "Cadre",
+        "干部电话": "Cadre phone",
+    }
     row = roster_row()
     headers = ["备注", *reversed(list(english.values()))]
     values = ["随便写", *reversed([row[k] for k in english])]

@@ -17,8 +17,18 @@ from tests.liaison.roster_files import HEADERS, roster_row
 
 pytestmark = pytest.mark.django_db
 
-HOUSEHOLD_HEADERS = ["县(区)", "乡(镇/街道)", "村(社区)", "村民小组", "户主姓名", "公民身份号码",
-                     "联系电话", "家庭人口", "户类别", "是否党员"]
+HOUSEHOLD_HEADERS = [
+    "县(区)",
+    "乡(镇/街道)",
+    "村(社区)",
+    "村民小组",
+    "户主姓名",
+    "公民身份号码",
+    "联系电话",
+    "家庭人口",
+    "户类别",
+    "是否党员",
+]
 
 
 def dataset(rows, headers):
@@ -52,8 +62,14 @@ def test_household_resource_refuses_rows_outside_scope(areas, clerk_a):
 
 def test_household_resource_matches_english_and_full_width_headers(areas, clerk_a):
     headers = ["County", "Township", "Village", "户主 姓名", "ＩＤ number", "members"]
-    row = {"County": "思茅区", "Township": "思茅镇", "Village": "甲村", "户主 姓名": "王大",
-           "ＩＤ number": id_number(), "members": "4"}
+    row = {
+        "County": "思茅区",
+        "Township": "思茅镇",
+        "Village": "甲村",
+        "户主 姓名": "王大",
+        "ＩＤ number": id_number(),
+        "members": "4",
+    }
     result = HouseholdResource().import_data(dataset([row], headers), user=clerk_a)
     assert not result.has_validation_errors(), [r.error for r in result.invalid_rows]
     assert Household.objects.get().members == 4
@@ -61,8 +77,15 @@ def test_household_resource_matches_english_and_full_width_headers(areas, clerk_
 
 def test_cadre_resource_is_all_or_nothing_too(areas, clerk_a):
     headers = ["县(区)", "乡(镇/街道)", "姓名", "级别", "干部单位", "干部职务", "干部电话"]
-    good = {"县(区)": "思茅区", "乡(镇/街道)": "思茅镇", "姓名": "刘强", "级别": "乡科级",
-            "干部单位": "思茅镇人民政府", "干部职务": "副镇长", "干部电话": "13900000001"}
+    good = {
+        "县(区)": "思茅区",
+        "乡(镇/街道)": "思茅镇",
+        "姓名": "刘强",
+        "级别": "乡科级",
+        "干部单位": "思茅镇人民政府",
+        "干部职务": "副镇长",
+        "干部电话": "13900000001",
+    }
     bad = dict(good, 干部电话="12345")
     result = CadreResource().import_data(dataset([good, bad], headers), user=clerk_a)
     assert result.has_validation_errors() and Cadre.objects.count() == 0
@@ -77,14 +100,16 @@ def test_roster_resource_uses_the_fast_path_and_is_all_or_nothing(areas, clerk_a
     good = [roster_row()]
     result = PairingRosterResource().import_data(dataset(good, HEADERS), user=clerk_a)
     assert result.totals["new"] == 1 and Pairing.objects.count() == 1
-    dry = PairingRosterResource().import_data(dataset([roster_row()], HEADERS), user=clerk_a,
-                                              dry_run=True)
+    dry = PairingRosterResource().import_data(
+        dataset([roster_row()], HEADERS), user=clerk_a, dry_run=True
+    )
     assert dry.totals["new"] == 1 and Pairing.objects.count() == 1
 
 
 def test_roster_resource_exports_masked_for_users_without_permission(areas, clerk_a):
-    PairingRosterResource().import_data(dataset([roster_row(**{"联系电话": "13800138000"})], HEADERS),
-                                        user=clerk_a)
+    PairingRosterResource().import_data(
+        dataset([roster_row(**{"联系电话": "13800138000"})], HEADERS), user=clerk_a
+    )
     data = resource_for(Pairing, user=clerk_a).export(Pairing.objects.visible_to(clerk_a))
     assert data.headers == HEADERS
     assert data[0][HEADERS.index("联系电话")] == "138****8000"

@@ -19,11 +19,20 @@ def plan(data, user, name="花名册.xlsx", **kw):
 
 
 def test_preview_counts_new_rows_and_writes_nothing(areas, clerk_a):
-    data = xlsx_bytes([roster_row(), roster_row(**{"户主姓名": "李四", "干部电话": "13900000002",
-                                                  "结对干部": "赵敏"})])
+    data = xlsx_bytes(
+        [
+            roster_row(),
+            roster_row(**{"户主姓名": "李四", "干部电话": "13900000002", "结对干部": "赵敏"}),
+        ]
+    )
     report = plan(data, clerk_a).report
     assert (report.total_rows, report.new, report.updated, report.unchanged, report.error_rows) == (
-        2, 2, 0, 0, 0)
+        2,
+        2,
+        0,
+        0,
+        0,
+    )
     assert (report.households_new, report.cadres_new, report.pairings_new) == (2, 2, 2)
     assert report.header_row == 3 and report.sheet == "花名册"
     assert not Household.objects.exists() and not Cadre.objects.exists()
@@ -40,10 +49,18 @@ def test_import_writes_households_cadres_pairings_and_one_audit_record(areas, cl
     assert household.area == areas["ga"] and household.township_id == areas["ta"].pk
     assert household.members == 3 and household.category_list == ["subsistence", "disabled"]
     cadre = Cadre.objects.get()
-    assert (cadre.name, cadre.phone, cadre.area, cadre.rank) == ("刘强", "13900000001", areas["ta"], "township")
+    assert (cadre.name, cadre.phone, cadre.area, cadre.rank) == (
+        "刘强",
+        "13900000001",
+        areas["ta"],
+        "township",
+    )
     pairing = Pairing.objects.get()
     assert (pairing.kind, str(pairing.start_date), pairing.area_path) == (
-        "territorial", "2024-03-01", areas["ga"].path)
+        "territorial",
+        "2024-03-01",
+        areas["ga"].path,
+    )
     event = AuditEvent.objects.get(action="roster.imported")
     assert event.data["sha256"] == "abc" and event.data["new"] == 1
 
@@ -53,11 +70,16 @@ def import_file(data, user, **kw):
 
 
 def test_reimporting_the_same_file_changes_nothing(areas, clerk_a):
-    rows = [roster_row(), roster_row(**{"户主姓名": "李四", "干部电话": "13900000002", "结对干部": "赵敏"})]
+    rows = [
+        roster_row(),
+        roster_row(**{"户主姓名": "李四", "干部电话": "13900000002", "结对干部": "赵敏"}),
+    ]
     data = xlsx_bytes(rows)
     import_file(data, clerk_a)
-    before = (list(Household.objects.values_list("updated_at", flat=True)),
-              AuditEvent.objects.filter(action="roster.imported").count())
+    before = (
+        list(Household.objects.values_list("updated_at", flat=True)),
+        AuditEvent.objects.filter(action="roster.imported").count(),
+    )
     again = plan(data, clerk_a).report
     assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
     services.import_roster(actor=clerk_a, plan=plan(data, clerk_a))
@@ -67,16 +89,30 @@ def test_reimporting_the_same_file_changes_nothing(areas, clerk_a):
 
 
 def test_an_edited_file_updates_what_changed(areas, clerk_a):
-    rows = [roster_row(), roster_row(**{"户主姓名": "李四", "干部电话": "13900000002", "结对干部": "赵敏"})]
+    rows = [
+        roster_row(),
+        roster_row(**{"户主姓名": "李四", "干部电话": "13900000002", "结对干部": "赵敏"}),
+    ]
     import_file(xlsx_bytes(rows), clerk_a)
-    rows[0].update({"联系电话": "13700137000", "家庭人口": 5, "户类别": "五保户", "结对方式": "亲戚结对",
-                    "村民小组": None})
+    rows[0].update(
+        {
+            "联系电话": "13700137000",
+            "家庭人口": 5,
+            "户类别": "五保户",
+            "结对方式": "亲戚结对",
+            "村民小组": None,
+        }
+    )
     report = plan(xlsx_bytes(rows), clerk_a).report
     assert (report.new, report.updated, report.unchanged) == (0, 1, 1)
     import_file(xlsx_bytes(rows), clerk_a)
     household = Household.objects.get(head_name="王大")
     assert crypto.decrypt(household.phone_encrypted) == "13700137000"
-    assert (household.members, household.category_list, household.area) == (5, ["five_guarantee"], areas["va"])
+    assert (household.members, household.category_list, household.area) == (
+        5,
+        ["five_guarantee"],
+        areas["va"],
+    )
     pairing = Pairing.objects.get(household=household)
     assert (pairing.kind, pairing.area_path) == ("relatives", areas["va"].path)
 
@@ -116,26 +152,29 @@ def errors_of(rows, user, **kw):
     return [(e.row, e.column, e.code) for e in plan(xlsx_bytes(rows, **kw), user).report.errors]
 
 
-@pytest.mark.parametrize(("column", "value", "code"), [
-    ("公民身份号码", "530802195803171235", "bad_id_number"),
-    ("公民身份号码", "", "bad_id_number"),
-    ("公民身份号码", "530802********1234", "masked_id_number"),
-    ("公民身份号码", "53080219580317123", "bad_id_number"),
-    ("联系电话", "12345", "bad_phone"),
-    ("联系电话", "138****8000", "masked_phone"),
-    ("干部电话", "", "bad_phone"),
-    ("家庭人口", "三口", "bad_number"),
-    ("家庭人口", 0, "bad_number"),
-    ("户类别", "低保户、富裕户", "bad_category"),
-    ("是否党员", "也许", "bad_yes_no"),
-    ("结对方式", "远程", "bad_kind"),
-    ("结对日期", "去年春天", "bad_date"),
-    ("户主姓名", "", "missing"),
-    ("结对干部", "", "missing"),
-    ("村(社区)", "无此村", "unknown_area"),
-    ("乡(镇/街道)", "无此镇", "unknown_area"),
-    ("县(区)", "无此县", "unknown_area"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "code"),
+    [
+        ("公民身份号码", "530802195803171235", "bad_id_number"),
+        ("公民身份号码", "", "bad_id_number"),
+        ("公民身份号码", "530802********1234", "masked_id_number"),
+        ("公民身份号码", "53080219580317123", "bad_id_number"),
+        ("联系电话", "12345", "bad_phone"),
+        ("联系电话", "138****8000", "masked_phone"),
+        ("干部电话", "", "bad_phone"),
+        ("家庭人口", "三口", "bad_number"),
+        ("家庭人口", 0, "bad_number"),
+        ("户类别", "低保户、富裕户", "bad_category"),
+        ("是否党员", "也许", "bad_yes_no"),
+        ("结对方式", "远程", "bad_kind"),
+        ("结对日期", "去年春天", "bad_date"),
+        ("户主姓名", "", "missing"),
+        ("结对干部", "", "missing"),
+        ("村(社区)", "无此村", "unknown_area"),
+        ("乡(镇/街道)", "无此镇", "unknown_area"),
+        ("县(区)", "无此县", "unknown_area"),
+    ],
+)
 def test_every_cell_error_names_row_column_and_reason(areas, clerk_a, column, value, code):
     assert errors_of([roster_row(**{column: value})], clerk_a) == [(4, column, code)]
 
@@ -147,9 +186,13 @@ def test_rows_outside_the_users_scope_are_errors(areas, clerk_a):
 
 def test_a_household_registered_in_a_sibling_area_is_an_error(areas, clerk_a, clerk_b_sibling):
     number = id_number()
-    row_b = roster_row(**{"乡(镇/街道)": "南屏镇", "村(社区)": "乙村", "村民小组": None, "公民身份号码": number})
+    row_b = roster_row(
+        **{"乡(镇/街道)": "南屏镇", "村(社区)": "乙村", "村民小组": None, "公民身份号码": number}
+    )
     import_file(xlsx_bytes([row_b]), clerk_b_sibling)
-    assert errors_of([roster_row(**{"公民身份号码": number})], clerk_a) == [(4, "公民身份号码", "out_of_scope")]
+    assert errors_of([roster_row(**{"公民身份号码": number})], clerk_a) == [
+        (4, "公民身份号码", "out_of_scope")
+    ]
 
 
 def test_duplicates_and_conflicts_inside_the_file(areas, clerk_a):
@@ -175,7 +218,9 @@ def test_a_cadre_phone_that_belongs_to_someone_else(areas, clerk_a):
     from tests.liaison.factories import make_cadre
 
     cadre = make_cadre(areas["ta"], name="钱八")
-    assert errors_of([roster_row(**{"干部电话": cadre.phone})], clerk_a) == [(4, "干部电话", "phone_taken")]
+    assert errors_of([roster_row(**{"干部电话": cadre.phone})], clerk_a) == [
+        (4, "干部电话", "phone_taken")
+    ]
 
 
 def test_a_missing_required_column_is_reported(areas, clerk_a):

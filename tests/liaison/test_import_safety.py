@@ -70,11 +70,13 @@ def test_macro_workbooks_are_refused():
 
 
 def test_xml_bomb_is_refused():
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-              b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-              b"<sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&lol2;</t></is></c></row>"
-              b"</sheetData></worksheet>")
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row>'
+        b"</sheetData></worksheet>"
+    )
     bomb = rezip(xlsx_bytes([roster_row()]), replace={"xl/worksheets/sheet1.xml": laughs})
     assert refused(bomb) == "xml_entities"
 

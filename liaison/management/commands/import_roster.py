@@ -19,8 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
         parser.add_argument("--user", help="Import as this user (their areas only).")
         parser.add_argument("--sheet", help="The sheet to read (default: the first with a header).")
-        parser.add_argument("--valid-rows-only", action="store_true",
-                            help="Import the rows without errors even if other rows have errors.")
+        parser.add_argument(
+            "--valid-rows-only",
+            action="store_true",
+            help="Import the rows without errors even if other rows have errors.",
+        )
 
     def handle(self, *args, file, dry_run, user, sheet, valid_rows_only, **options):
         path = Path(file)
@@ -40,9 +43,13 @@ class Command(BaseCommand):
         report = plan.report
         if not dry_run:
             try:
-                services.import_roster(actor=actor, plan=plan, file_name=path.name,
-                                       sha256=hashlib.sha256(data).hexdigest(),
-                                       valid_rows_only=valid_rows_only)
+                services.import_roster(
+                    actor=actor,
+                    plan=plan,
+                    file_name=path.name,
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    valid_rows_only=valid_rows_only,
+                )
             except services.LiaisonError as exc:
                 self.print_report(report)
                 raise CommandError(exc.message) from exc
@@ -52,20 +59,42 @@ class Command(BaseCommand):
 
     def print_report(self, report):
         w = self.stdout.write
-        w(_("File %(file)s, sheet %(sheet)s, header in row %(row)d.")
-          % {"file": report.file_name, "sheet": report.sheet, "row": report.header_row})
+        w(
+            _("File %(file)s, sheet %(sheet)s, header in row %(row)d.")
+            % {"file": report.file_name, "sheet": report.sheet, "row": report.header_row}
+        )
         for notice in report.notices:
             w("  " + notice)
-        w(_("Rows: %(total)d; new %(new)d, updated %(updated)d, unchanged %(unchanged)d, "
-            "with errors %(errors)d.") % {"total": report.total_rows, "new": report.new,
-                                         "updated": report.updated, "unchanged": report.unchanged,
-                                         "errors": report.error_rows})
-        w(_("Households: %(hn)d new, %(hu)d updated; cadres: %(cn)d new, %(cu)d updated; "
-            "pairings: %(pn)d new, %(pu)d updated.") % {
-            "hn": report.households_new, "hu": report.households_updated,
-            "cn": report.cadres_new, "cu": report.cadres_updated,
-            "pn": report.pairings_new, "pu": report.pairings_updated})
+        w(
+            _(
+                "Rows: %(total)d; new %(new)d, updated %(updated)d, unchanged %(unchanged)d, "
+                "with errors %(errors)d."
+            )
+            % {
+                "total": report.total_rows,
+                "new": report.new,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "errors": report.error_rows,
+            }
+        )
+        w(
+            _(
+                "Households: %(hn)d new, %(hu)d updated; cadres: %(cn)d new, %(cu)d updated; "
+                "pairings: %(pn)d new, %(pu)d updated."
+            )
+            % {
+                "hn": report.households_new,
+                "hu": report.households_updated,
+                "cn": report.cadres_new,
+                "cu": report.cadres_updated,
+                "pn": report.pairings_new,
+                "pu": report.pairings_updated,
+            }
+        )
         for e in report.errors:
-            w(_("Row %(row)d, column %(column)s: %(message)s")
-              % {"row": e.row, "column": e.column, "message": e.message})
+            w(
+                _("Row %(row)d, column %(column)s: %(message)s")
+                % {"row": e.row, "column": e.column, "message": e.message}
+            )
         w(_("Written.") if report.written else _("Nothing was written."))
