@@ -5,7 +5,7 @@ area or of its nearest ancestor that has one; without any, the default: at least
 poor household, no "123" pattern):
 
 * **At least N poor households per cadre.** "Poor" is the poor-household category
-  (贫困户) — the same test as ``selectors.cadres_without_poor_household``; N is the
+  (贫困户) — the only category that counts as poor here; N is the
   policy's ``min_poor_per_cadre`` (1 by default, 2 in some places, 0 switches it off).
 * **The "123" pattern** (``require_123``), see :func:`breaks_123_q`.
 
@@ -23,6 +23,7 @@ from django.db.models import (
     Case,
     Count,
     F,
+    FilteredRelation,
     IntegerField,
     Q,
     Value,
@@ -57,30 +58,37 @@ FIGURES = ("paired", "poor", "party", "ordinary", "party_hardship", "ordinary_ha
 
 
 def _has_bits(mask: int):
-    return GreaterThan(F("pairings__household__categories").bitand(mask), 0)
+    return GreaterThan(F("active_pairings__household__categories").bitand(mask), 0)
 
 
 def with_pairing_figures(cadres, on: date | None = None):
     """Annotate each cadre's active paired households: all, poor, party-member, ordinary,
-    and party-member / ordinary households in hardship (distinct households)."""
+    and party-member / ordinary households in hardship.
+
+    The join carries only the active pairings (a ``FilteredRelation``: the condition sits
+    in the JOIN), and at most one pairing of a cadre and a household is open at a time
+    (a unique constraint), so plain counts are counts of households.
+    """
     on = on or timezone.localdate()
-    active = Q(pairings__start_date__lte=on) & (
-        Q(pairings__end_date__isnull=True) | Q(pairings__end_date__gt=on)
+    active = FilteredRelation(
+        "pairings",
+        condition=Q(pairings__start_date__lte=on)
+        & (Q(pairings__end_date__isnull=True) | Q(pairings__end_date__gt=on)),
     )
-    party = Q(pairings__household__party_member=True)
-    ordinary = Q(pairings__household__party_member=False)
+    party = Q(active_pairings__household__party_member=True)
+    ordinary = Q(active_pairings__household__party_member=False)
     hardship = Q(_has_bits(HARDSHIP_MASK))
 
-    def households(condition):
-        return Count("pairings__household", filter=condition, distinct=True)
+    def households(condition=None):
+        return Count("active_pairings__household", filter=condition)
 
-    return cadres.annotate(
-        paired=households(active),
-        poor=households(active & Q(_has_bits(POOR_BIT))),
-        party=households(active & party),
-        ordinary=households(active & ordinary),
-        party_hardship=households(active & party & hardship),
-        ordinary_hardship=households(active & ordinary & hardship),
+    return cadres.annotate(active_pairings=active).annotate(
+        paired=households(),
+        poor=households(Q(_has_bits(POOR_BIT))),
+        party=households(party),
+        ordinary=households(ordinary),
+        party_hardship=households(party & hardship),
+        ordinary_hardship=households(ordinary & hardship),
     )
 
 

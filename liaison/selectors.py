@@ -106,14 +106,6 @@ def unpaired_must_visit(area: Area):
             .select_related("area").order_by("area_path", "head_name"))
 
 
-def cadres_without_poor_household(area: Area):
-    """Cadres of the subtree not paired with any poor household (rule: at least one)."""
-    poor_pairing = Pairing.objects.active().filter(cadre=OuterRef("pk")).annotate(
-        poor=F("household__categories").bitand(POOR_BIT)).filter(poor__gt=0)
-    return (Cadre.objects.subtree_of(area).annotate(has_poor=Exists(poor_pairing))
-            .filter(has_poor=False).select_related("area").order_by("area_path", "name"))
-
-
 # --- Contact quotas --------------------------------------------------------------------------
 
 

@@ -14,7 +14,6 @@ from liaison.models import CATEGORY_BITS, Cadre, Household, HouseholdCategory, P
 from liaison.pairing_rules import breaches, cadres_breaking_rules
 from liaison.selectors import (
     active_pairing_exists,
-    cadres_without_poor_household,
     coverage_by_branch,
     unpaired_must_visit,
     with_last_visit,
@@ -175,7 +174,6 @@ def coverage(request):
         "area": area,
         "rows": coverage_by_branch(area),
         "unpaired": unpaired[:100],
-        "cadres_without_poor": cadres_without_poor_household(area)[:100],
         "rule_breakers": [(c, breaches(c)) for c in cadres_breaking_rules(area)[:100]],
     })
 

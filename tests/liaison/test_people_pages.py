@@ -123,14 +123,14 @@ def test_coverage_counts_must_visit_households_without_pairing(client, county_le
     assert rows["思茅镇"]["coverage"] == 50
     assert (rows["南屏镇"]["must_visit"], rows["南屏镇"]["unpaired"]) == (1, 1)
     assert {h.head_name for h in response.context["unpaired"]} == {"李保", "钱邻"}
-    assert list(response.context["cadres_without_poor"]) == []
+    assert list(response.context["rule_breakers"]) == []
 
 
 def test_cadre_without_a_poor_household_is_listed(client, county_leader, people, areas):
     make_cadre(areas["tb"], name="孤雁")
     client.force_login(county_leader)
-    names = [c.name for c in client.get(reverse("coverage")).context["cadres_without_poor"]]
-    assert names == ["孤雁"]
+    breakers = client.get(reverse("coverage")).context["rule_breakers"]
+    assert [(c.name, c.poor) for c, _missing in breakers] == [("孤雁", 0)]
 
 
 @time_machine.travel(date(2026, 7, 2), tick=False)
