@@ -133,6 +133,24 @@ class Matter(AreaLocated):
     # move_area rewrites this copied path too (see responsibility_areas.services).
     extra_path_fields = ("handling_path",)
 
+    # Every index costs on each escalation UPDATE (a moved matter is never a HOT update),
+    # so the inherited columns drop the indexes nothing reads: paths keep only their
+    # prefix index (Meta), the county its (county, received_on) index, the area none.
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    area_path = models.CharField(_("area path"), max_length=255, editable=False)
+    county = models.ForeignKey(
+        Area,
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
+    )
+
     number = models.CharField(_("number"), max_length=24, unique=True, editable=False)
     applicant = models.ForeignKey(
         Household,
@@ -166,9 +184,7 @@ class Matter(AreaLocated):
         db_index=False,
     )
     # Copied from handling_area: "the level above" is this path minus one step, in SQL.
-    handling_path = models.CharField(
-        _("handling area path"), max_length=255, db_index=True, editable=False
-    )
+    handling_path = models.CharField(_("handling area path"), max_length=255, editable=False)
     handler = models.ForeignKey(
         Cadre,
         verbose_name=_("handler"),
@@ -242,6 +258,11 @@ class Matter(AreaLocated):
             models.Index(fields=["owner", "status"], name="matter_owner_status"),
             models.Index(fields=["handler", "status"], name="matter_handler_status"),
             models.Index(fields=["county", "received_on"], name="matter_county_received"),
+            # Prefix scans (subtree filters): varchar_pattern_ops on PostgreSQL.
+            models.Index(fields=["area_path"], name="matter_area_path_like",
+                         opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["handling_path"], name="matter_handling_path_like",
+                         opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self):
@@ -261,8 +282,12 @@ class Matter(AreaLocated):
 class MatterEvent(models.Model):
     """One step in a matter's timeline: who, when, from which status to which, and why."""
 
-    matter = models.ForeignKey(
-        Matter, verbose_name=_("matter"), on_delete=models.CASCADE, related_name="events"
+    matter = models.ForeignKey(  # indexed by (matter, at) below
+        Matter,
+        verbose_name=_("matter"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
     )
     at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
@@ -366,6 +391,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,  # (user, read_at) below
     )
     cadre = models.ForeignKey(
         Cadre,
@@ -374,6 +400,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,  # (cadre, read_at) below
     )
     matter = models.ForeignKey(
         Matter,
