@@ -150,8 +150,19 @@ class Matter(AreaLocated):
         related_name="+",
         db_index=False,
     )
+    township = models.ForeignKey(
+        Area,
+        verbose_name=_("township"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
+    )
 
-    number = models.CharField(_("number"), max_length=24, unique=True, editable=False)
+    # Unique by a constraint (Meta), not unique=True: that would add a second, LIKE index.
+    number = models.CharField(_("number"), max_length=24, editable=False)
     applicant = models.ForeignKey(
         Household,
         verbose_name=_("applicant household"),
@@ -264,6 +275,7 @@ class Matter(AreaLocated):
             models.Index(fields=["handling_path"], name="matter_handling_path_like",
                          opclasses=["varchar_pattern_ops"]),
         ]
+        constraints = [models.UniqueConstraint(fields=["number"], name="matter_number_unique")]
 
     def __str__(self):
         return self.number
