@@ -20,6 +20,7 @@ from liaison.models import (
     Commitment,
     Duty,
     HouseholdCategory,
+    Pairing,
     PairingKind,
     Rank,
     Visit,
@@ -68,11 +69,14 @@ def seed_people(county: Area, demo_users: dict) -> dict[str, int]:
     households = _ensure_households(rng, county)
     _assign_responsibility(rng, townships, cadres_by_township)
     pairs = _pairings(rng, households, cadres_by_township)
-    paired = services.bulk_pair(actor=None, actor_name=ACTOR, pairs=pairs)
-    visits = _visits(rng, county, pairs, _typists(demo_users))
-    commitments = _commitments(rng, [c for cs in cadres_by_township.values() for c in cs])
+    services.bulk_pair(actor=None, actor_name=ACTOR, pairs=pairs)
+    _visits(rng, county, pairs, _typists(demo_users))
+    _commitments(rng, [c for cs in cadres_by_township.values() for c in cs])
+    # Totals in the county (a second run creates nothing and reports the same figures).
     return {"cadres": Cadre.objects.subtree_of(county).count(), "households": len(households),
-            "pairings": paired, "visits": visits, "commitments": commitments}
+            "pairings": Pairing.objects.subtree_of(county).active().count(),
+            "visits": Visit.objects.subtree_of(county).count(),
+            "commitments": Commitment.objects.subtree_of(county).count()}
 
 
 def _ensure_cadres(rng, township: Area, demo_users: dict) -> list[Cadre]:
