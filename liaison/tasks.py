@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from celery import shared_task
 from django.utils.translation import gettext as _
 
 from liaison import services
+from liaison.importing.keep import drop_checked, kept_path, load_checked, save_checked
 from liaison.importing.progress import ProgressWriter
 from liaison.importing.reader import ReadError
 from liaison.importing.roster import plan_roster
@@ -17,25 +20,37 @@ def run_import(job_id: int, confirm: bool = False, valid_rows_only: bool = False
     """Check (``confirm=False``) or import an uploaded roster; returns the job's status.
 
     Safe to run twice: a job another run already holds, or one already imported, is left
-    as it is. Progress is reported every 2,000 rows where a poll can see it.
+    as it is. Progress is reported every 2,000 rows where a poll can see it; on confirm
+    the check fills the first half of the bar and the write the second, never backwards.
+
+    The preview keeps its cell-checked rows beside the stored file (``importing.keep``),
+    so the confirm step skips reading and parsing the file; it still checks every row
+    against the database and the user's scope again (``plan_roster``).
     """
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     if job.status == ImportStatus.DONE or not services.claim_import_job(
         actor=job.user, job=job, confirm=confirm, valid_rows_only=valid_rows_only
     ):
         return ImportJob.objects.values_list("status", flat=True).get(pk=job_id)
-    data = services.job_file_path(job).read_bytes()
+    stored = services.job_file_path(job)
+    kept = kept_path(stored)
     plan = None
     try:
-        with ProgressWriter(job.pk) as checking:
+        data = stored.read_bytes()
+        sha256 = hashlib.sha256(data).hexdigest()  # of the bytes read now, not as recorded
+        sheet = job.sheet_name or ""
+        checked = load_checked(kept, sha256=sha256, sheet=sheet) if confirm else None
+        # One bar per run: a preview's check is all of it; a confirm's check the first half.
+        with ProgressWriter(job.pk, phases=2 if confirm else 1) as checking:
             plan = plan_roster(
-                data,
+                checked if checked is not None else data,
                 file_name=job.file_name,
                 user=job.user,
-                sheet=job.sheet_name or None,
+                sheet=sheet or None,
                 progress=checking,
             )
         if not confirm:
+            save_checked(plan.checked, kept, sha256=sha256, sheet=sheet)
             services.record_import_preview(actor=job.user, job=job, report=plan.report)
             return ImportStatus.PREVIEWED
         rows = plan.report.total_rows
@@ -49,6 +64,7 @@ def run_import(job_id: int, confirm: bool = False, valid_rows_only: bool = False
                 job=job,
                 progress=lambda done, total: writing(rows * done // max(total, 1), 0),
             )
+        drop_checked(kept)
         return ImportStatus.DONE
     except ReadError as exc:
         services.fail_import_job(actor=job.user, job=job, outcome=exc.message)

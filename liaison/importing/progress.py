@@ -25,11 +25,20 @@ def _key(job_id: int) -> str:
 
 
 class ProgressWriter:
-    """Call with (done, total); use as a context manager so the side connection is closed."""
+    """Call with (done, total); use as a context manager so the side connection is closed.
 
-    def __init__(self, job_id: int, offset: int = 0, scale_total: int | None = None):
+    ``offset`` and ``scale_total`` place a phase on a bar of ``scale_total`` rows;
+    ``phases=2`` makes (done, total) fill the first half of a bar of ``2 * total``.
+    A writer never reports less of the bar than it already has (the bar does not go back).
+    """
+
+    def __init__(
+        self, job_id: int, offset: int = 0, scale_total: int | None = None, phases: int = 1
+    ):
         self.job_id, self.offset, self.scale_total = job_id, offset, scale_total
+        self.phases = phases
         self._side = None
+        self._shown = 0.0  # the largest fraction reported so far
 
     def __enter__(self):
         return self
@@ -39,7 +48,14 @@ class ProgressWriter:
             self._side.close()
 
     def __call__(self, done: int, total: int) -> None:
-        report_progress(self.job_id, self.offset + done, self.scale_total or total, self)
+        shown_total = self.scale_total or self.phases * total
+        done = self.offset + done
+        if shown_total:
+            fraction = done / shown_total
+            if fraction < self._shown:
+                return
+            self._shown = fraction
+        report_progress(self.job_id, done, shown_total, self)
 
     def side_connection(self):
         if self._side is None:

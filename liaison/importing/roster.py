@@ -192,6 +192,7 @@ class RosterPlan:
     # phone -> (rank, place) for the cadres the file introduces
     cadre_homes: dict[str, tuple] = field(default_factory=dict)
     user: object = None
+    checked: CheckedRows | None = None  # what the file said (kept by a preview for the confirm)
 
 
 # --- Areas ------------------------------------------------------------------------------
@@ -255,10 +256,14 @@ class AreaIndex:
 
         ``levels``: the levels the area may have (a household's: village, community, group).
         """
-        key = (*(names.get(k, "") for k in (*AREA_KEYS, "division_code")), levels)
-        if key not in self._memo:
-            self._memo[key] = self._resolve(names, headers, levels)
-        return self._memo[key]
+        get = names.get  # runs for every row: one tuple of the five names, one look-up
+        key = (get("county", ""), get("township", ""), get("village", ""), get("group", ""))
+        key = (*key, get("division_code", ""), None if levels is HOUSEHOLD_LEVELS else levels)
+        try:
+            return self._memo[key]
+        except KeyError:
+            found = self._memo[key] = self._resolve(names, headers, levels)
+            return found
 
     def _resolve(self, names, headers, levels_allowed):
         code = names.get("division_code", "")
@@ -333,30 +338,54 @@ def read_roster(source, *, file_name: str, sheet: str | None = None) -> Table:
     )
 
 
-def plan_roster(
-    source, *, file_name: str, user=None, sheet: str | None = None, progress: Progress | None = None
-) -> RosterPlan:
-    """Read and check every row; write nothing. Raises ``reader.ReadError`` for unreadable files."""
+@dataclass
+class CheckedRows:
+    """What a file says, cell by cell checked: the part of a check that depends on the file only.
+
+    A preview keeps it server side (``liaison.importing.keep``) so that the confirm step
+    does not read and parse the file again; everything that depends on the database or on
+    the user (areas and scope, existing households, cadres and pairings, duplicates
+    against them) is checked again by :func:`plan_roster` at confirm.
+    """
+
+    file_name: str
+    sheet: str
+    header_row: int
+    total_rows: int
+    notices: list[str]
+    headers: dict[str, str]  # key -> column header as written in the file
+    errors: list[RowError]  # missing columns, or cell-level errors
+    rows: list[dict]  # the rows whose cells are all good (key -> parsed value, "_row", "_hash")
+    missing_columns: bool = False
+
+
+def check_cells(
+    source, *, file_name: str, sheet: str | None = None, progress: Progress | None = None
+) -> CheckedRows:
+    """Read the file and check the shape of every cell; no database. ``ReadError`` if unreadable."""
     table = (
         source
         if isinstance(source, Table)
         else read_roster(source, file_name=file_name, sheet=sheet)
     )
-    report = RosterReport(
+    headers = {c.key: c.header for c in table.columns if c.key}
+    checked = CheckedRows(
         file_name=file_name,
         sheet=table.sheet,
         header_row=table.header_row,
         total_rows=len(table.rows),
         notices=list(table.notices),
+        headers=headers,
+        errors=[],
+        rows=[],
     )
-    headers = {c.key: c.header for c in table.columns if c.key}
     missing = [k for k in REQUIRED if k not in headers]
     if "county" not in headers and "division_code" not in headers:
         missing.insert(0, "county")
     if "village" not in headers and "division_code" not in headers:
         missing.insert(0, "village")
     if missing:
-        report.errors = [
+        checked.errors = [
             RowError(
                 table.header_row,
                 ROSTER_HEADERS[k],
@@ -365,12 +394,44 @@ def plan_roster(
             )
             for k in missing
         ]
+        checked.missing_columns = True
+        return checked
+    checked.rows = _parse_rows(table, headers, checked.errors, progress)
+    for row in checked.rows:
+        row["_hash"] = crypto.blind_index(row["id_number"])
+    return checked
+
+
+def plan_roster(
+    source, *, file_name: str, user=None, sheet: str | None = None, progress: Progress | None = None
+) -> RosterPlan:
+    """Read and check every row; write nothing. Raises ``reader.ReadError`` for unreadable files.
+
+    ``source``: the file's bytes (or a path, or a :class:`Table`), or the
+    :class:`CheckedRows` a preview kept, which skips reading and the cell checks.
+    """
+    checked = (
+        source
+        if isinstance(source, CheckedRows)
+        else check_cells(source, file_name=file_name, sheet=sheet, progress=progress)
+    )
+    report = RosterReport(
+        file_name=file_name,
+        sheet=checked.sheet,
+        header_row=checked.header_row,
+        total_rows=checked.total_rows,
+        notices=list(checked.notices),
+        errors=list(checked.errors),
+    )
+    if checked.missing_columns:
         report.error_rows = report.total_rows
-        return RosterPlan(report, [], set(), {}, {}, {}, user=user)
-    parsed = _parse_rows(table, headers, report, progress)
+        plan = RosterPlan(report, [], set(), {}, {}, {}, user=user)
+        plan.checked = checked
+        return plan
     plan = RosterPlan(report, [], {e.row for e in report.errors}, {}, {}, {}, user=user)
-    _load_existing(plan, parsed)
-    _classify(plan, parsed, headers, AreaIndex(user))
+    plan.checked = checked
+    _load_existing(plan, checked.rows)
+    _classify(plan, checked.rows, checked.headers, AreaIndex(user))
     report.error_rows = len({e.row for e in report.errors})
     report.errors.sort(key=lambda e: e.row)
     if progress:
@@ -443,7 +504,7 @@ def _parse_column(values: list, parse, repeating: bool) -> tuple[list, list[int]
     return [known[v] for v in values], [i for i, v in enumerate(values) if v in bad] if bad else []
 
 
-def _parse_rows(table: Table, headers: dict, report: RosterReport, progress) -> list[dict]:
+def _parse_rows(table: Table, headers: dict, errors: list[RowError], progress) -> list[dict]:
     """Cell-level checks (shape of each value), column by column; no database."""
     keys, parsed_columns, bad_rows = [], [], set()
     total = len(table.rows)
@@ -456,7 +517,7 @@ def _parse_rows(table: Table, headers: dict, report: RosterReport, progress) -> 
         if progress and total:
             progress(total * (done + 1) // (len(headers) + 1), total)
     required = [k for k in ("head_name", "cadre_name") if k in headers]
-    parsed, errors = [], report.errors
+    parsed = []
     rows = zip(table.rows, zip(*parsed_columns, strict=True), strict=True)
     for i, ((number, _values), values) in enumerate(rows):
         row = dict(zip(keys, values, strict=True))
@@ -480,8 +541,6 @@ def _chunks(items, size=CHUNK):
 
 
 def _load_existing(plan: RosterPlan, parsed: list[dict]) -> None:
-    for row in parsed:
-        row["_hash"] = crypto.blind_index(row["id_number"])
     fields = (
         "id",
         "id_number_hash",

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
+import queue
+import re
+import threading
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -202,12 +206,53 @@ def _household(row, existing: dict | None, now) -> dict:
 def _write_households(plan: RosterPlan, step: _Steps) -> dict[str, int]:
     ids = {h: e["id"] for h, e in plan.households.items()}
     now = timezone.now()
-    rows = [
-        _household(row, plan.households.get(h), now) for h, row in plan.household_changes.items()
-    ]
+    changes = plan.household_changes
+    fresh = [h for h in changes if h not in plan.households]
+    known = [h for h in changes if h in plan.households]
+    if connection.vendor == "postgresql" and fresh:
+        ids.update(_copy_new_households(plan, fresh, now, step))
+    else:
+        known = list(changes)
+    rows = [_household(changes[h], plan.households.get(h), now) for h in known]
     # One upsert keyed by the ID number's keyed hash: inserts the new, updates the changed.
     ids.update(_upsert(Household, rows, "id_number_hash", HOUSEHOLD_UPDATE_FIELDS, step))
     _move_pairings(plan, ids)
+    return ids
+
+
+def _copy_new_households(plan: RosterPlan, fresh: list[str], now, step: _Steps) -> dict[str, int]:
+    """New households straight into the table by COPY, ids taken from the sequence first.
+
+    The rows are built batch by batch while the server indexes the previous batch (the
+    stream is read as it is written). Should a household with one of these ID numbers have
+    been created since the check, the COPY fails on the unique hash: it is rolled back to
+    a savepoint and the same rows go through the upsert instead (nothing is duplicated).
+    """
+    table = Household._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(fresh)],
+        )
+        new_ids = [r[0] for r in cursor.fetchall()]
+    ids = dict(zip(fresh, new_ids, strict=True))
+    changes = plan.household_changes
+    columns = ["id", *_household(changes[fresh[0]], None, now)]
+
+    def rows():
+        for id_hash, pk in ids.items():
+            values = _household(changes[id_hash], None, now)
+            values["id"] = pk
+            yield values
+
+    before = step.done
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _copy(cursor.cursor, table, columns, rows(), step)
+    except IntegrityError:
+        step.done = before  # the rows go again, through the upsert
+        rows_again = [_household(changes[h], None, now) for h in fresh]
+        return _upsert(Household, rows_again, "id_number_hash", HOUSEHOLD_UPDATE_FIELDS, step)
     return ids
 
 
@@ -267,13 +312,106 @@ def _copy_text(value) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _copy(cursor, table: str, columns: list[str], rows: list[dict], step: _Steps) -> None:
-    for batch in _batches(rows, 20000):
-        buffer = io.StringIO()
-        buffer.writelines("\t".join(_copy_text(r[c]) for c in columns) + "\n" for r in batch)
-        buffer.seek(0)
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
-        step.add(len(batch))
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _copy_column(values: list) -> list[str]:
+    """One column as COPY text, converted column-wise (C loops, not a call per value)."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        if _COPY_SPECIAL.search("".join(values)) is None:
+            return values
+        return [_copy_text(v) for v in values]
+    if kinds == {int}:
+        return list(map(str, values))
+    memo: dict = {}  # None, booleans, dates, a timestamp: few distinct values
+    out = []
+    for v in values:
+        key = (v.__class__, v)  # True and 1 are equal keys otherwise
+        try:
+            text = memo[key]
+        except KeyError:
+            text = memo[key] = _copy_text(v)
+        except TypeError:
+            text = _copy_text(v)
+        out.append(text)
+    return out
+
+
+class _Stream(io.TextIOBase):
+    """A file for COPY whose text a second thread builds while the server reads the last batch.
+
+    psycopg2 lets go of the GIL while it sends, so building batch n+1 (encryption, COPY
+    text) overlaps the server indexing batch n. ``chunks`` yields (text, rows); progress
+    is counted here, in the caller's thread, as each batch is handed to the server.
+    """
+
+    _END = object()
+
+    def __init__(self, chunks, step: _Steps):
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._text, self._at, self._step, self._stop = "", 0, step, threading.Event()
+        self._thread = threading.Thread(target=self._produce, args=(chunks,), daemon=True)
+        self._thread.start()
+
+    def _produce(self, chunks):
+        try:
+            for item in chunks:
+                while not self._stop.is_set():
+                    try:
+                        self._queue.put(item, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if self._stop.is_set():
+                    return
+            self._queue.put(self._END)
+        except BaseException as exc:  # handed to the reading thread, raised there
+            self._queue.put(exc)
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        if self._at >= len(self._text):
+            item = self._queue.get()
+            if item is self._END:
+                self._queue.put(item)
+                return ""
+            if isinstance(item, BaseException):
+                raise item
+            (self._text, rows), self._at = item, 0
+            self._step.add(rows)
+        if size is None or size < 0:
+            size = len(self._text)
+        out = self._text[self._at : self._at + size]
+        self._at += len(out)
+        return out
+
+    readline = read
+
+    def close(self):
+        self._stop.set()
+        self._thread.join()
+        super().close()
+
+
+def _copy(cursor, table: str, columns: list[str], rows, step: _Steps, batch: int = 5000) -> None:
+    """COPY ``rows`` (dicts, a list or an iterator) into ``table``, streamed in batches."""
+
+    def chunks():
+        for part in _batches(rows, batch):
+            text = zip(*(_copy_column([r[c] for r in part]) for c in columns), strict=True)
+            yield "\n".join(map("\t".join, text)) + "\n", len(part)
+
+    stream = _Stream(chunks(), step)
+    try:
+        with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError)
+            cursor.copy_expert(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN", stream, size=65536
+            )
+    finally:
+        stream.close()
 
 
 def _upsert(model, rows: list[dict], key: str, update_fields: list[str], step: _Steps) -> dict:
@@ -328,8 +466,13 @@ def _insert(model, rows: list[dict], step: _Steps) -> None:
 
 
 def _batches(items, size=BATCH):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+    if isinstance(items, list):
+        for i in range(0, len(items), size):
+            yield items[i : i + size]
+        return
+    items = iter(items)
+    while part := list(itertools.islice(items, size)):
+        yield part
 
 
 def _outcome(report: RosterReport) -> str:
