@@ -18,6 +18,12 @@ The clerk's page works through an :class:`~liaison.models.ImportJob`::
     importing.job_progress(job)                        # {"done", "total", "status", ...}, poll it
     tasks.run_import.delay(job.pk, confirm=True, valid_rows_only=False)   # import
 
+The preview keeps its cell-checked rows beside the stored file (``keep.save_checked``,
+signed, tied to the file's SHA-256, the sheet, the day and the language); the confirm
+step loads them (``keep.load_checked``) instead of reading the file again and passes
+them to ``plan_roster``, which checks every row against the database and the user's
+scope again.
+
 ``check_upload`` (safety) raises ``UnsafeFile``; ``read_table`` raises ``ReadError``;
 ``export_roster`` writes the roster back to .xlsx with the same headers.
 """

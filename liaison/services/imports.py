@@ -351,6 +351,7 @@ class _Stream(io.TextIOBase):
     """
 
     _END = object()
+    error: BaseException | None = None  # what broke the building thread, if anything
 
     def __init__(self, chunks, step: _Steps):
         self._queue: queue.Queue = queue.Queue(maxsize=2)
@@ -361,17 +362,21 @@ class _Stream(io.TextIOBase):
     def _produce(self, chunks):
         try:
             for item in chunks:
-                while not self._stop.is_set():
-                    try:
-                        self._queue.put(item, timeout=0.5)
-                        break
-                    except queue.Full:
-                        continue
-                if self._stop.is_set():
+                if not self._put(item):
                     return
-            self._queue.put(self._END)
+            self._put(self._END)
         except BaseException as exc:  # handed to the reading thread, raised there
-            self._queue.put(exc)
+            self._put(exc)
+
+    def _put(self, item) -> bool:
+        """Queue ``item`` unless the reader has gone (then False: stop building)."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def readable(self):
         return True
@@ -383,6 +388,7 @@ class _Stream(io.TextIOBase):
                 self._queue.put(item)
                 return ""
             if isinstance(item, BaseException):
+                self.error = item
                 raise item
             (self._text, rows), self._at = item, 0
             self._step.add(rows)
@@ -414,6 +420,10 @@ def _copy(cursor, table: str, columns: list[str], rows, step: _Steps, batch: int
             cursor.copy_expert(
                 f"COPY {table} ({', '.join(columns)}) FROM STDIN", stream, size=65536
             )
+    except Exception as exc:
+        if stream.error is not None:  # psycopg2 reports it as a cancelled COPY: raise the cause
+            raise stream.error from exc
+        raise
     finally:
         stream.close()
 

@@ -154,3 +154,27 @@ def test_a_stale_plan_does_not_duplicate_a_household_created_after_the_check(are
     services.import_roster(actor=clerk_a, plan=plan_roster(other, file_name="b.xlsx", user=clerk_a))
     services.import_roster(actor=clerk_a, plan=stale, file_name="a.xlsx")
     assert Household.objects.count() == 1 and Pairing.objects.count() == 2
+
+
+def test_a_failure_while_building_the_rows_fails_the_import_and_writes_nothing(
+    areas, clerk_a, monkeypatch
+):
+    """On PostgreSQL the COPY text is built in a second thread: its error still surfaces."""
+    from liaison.services import imports
+
+    real, calls = imports._household, []
+
+    def failing(row, existing, now):
+        calls.append(1)
+        if len(calls) > 1:  # the first builds the column list; a later one breaks
+            raise RuntimeError("boom")
+        return real(row, existing, now)
+
+    rows = [
+        roster_row(**{"干部电话": f"139000000{i:02d}", "结对干部": f"干部{i}"}) for i in range(3)
+    ]
+    plan = plan_roster(xlsx_bytes(rows), file_name="a.xlsx", user=clerk_a)
+    monkeypatch.setattr(imports, "_household", failing)
+    with pytest.raises(RuntimeError, match="boom"):
+        services.import_roster(actor=clerk_a, plan=plan, file_name="a.xlsx")
+    assert not Household.objects.exists() and not Pairing.objects.exists()
