@@ -149,6 +149,7 @@ class Matter(AreaLocated):
         editable=False,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     township = models.ForeignKey(
         Area,
@@ -159,6 +160,7 @@ class Matter(AreaLocated):
         editable=False,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
 
     # Unique by a constraint (Meta), not unique=True: that would add a second, LIKE index.

@@ -137,7 +137,9 @@ class HouseholdQuerySet(AreaLocatedQuerySet):
         text = text.strip()
         if text.isdigit() or text[-1:] in ("x", "X") and text[:-1].isdigit():
             tail = text.upper()[-4:]
-            return self.filter(Q(id_last4__endswith=tail) | Q(phone_last4__endswith=tail))
+            # Four digits match the stored last-4 exactly (an index lookup); fewer, a suffix.
+            lookup = "exact" if len(tail) == 4 else "endswith"
+            return self.filter(Q(**{f"id_last4__{lookup}": tail}) | Q(**{f"phone_last4__{lookup}": tail}))
         if text.isascii():
             return self.filter(name_initials__startswith=text.upper())
         return self.filter(head_name__contains=text)
@@ -147,21 +149,17 @@ class Household(AreaLocated):
     """A household (农户). ID number and phone are stored encrypted, never in clear."""
 
     head_name = models.CharField(_("head of household"), max_length=50)
-    name_initials = models.CharField(
-        _("pinyin initials"), max_length=20, db_index=True, editable=False
-    )
+    # Indexes for these look-up columns are declared in Meta: one each. ``db_index`` or
+    # ``unique`` would add a second, LIKE index on PostgreSQL, paid on every import row.
+    name_initials = models.CharField(_("pinyin initials"), max_length=20, editable=False)
     id_number_encrypted = models.TextField(_("ID number (encrypted)"), editable=False)
-    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
-    id_last4 = models.CharField(
-        _("last 4 of ID number"), max_length=4, db_index=True, editable=False
-    )
+    id_number_hash = models.CharField(max_length=64, editable=False)
+    id_last4 = models.CharField(_("last 4 of ID number"), max_length=4, editable=False)
     # Masked forms are written with the ciphertext: lists never need to decrypt.
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     phone_masked = models.CharField(_("mobile phone"), max_length=11, blank=True, editable=False)
     phone_encrypted = models.TextField(_("mobile phone (encrypted)"), blank=True, editable=False)
-    phone_last4 = models.CharField(
-        _("last 4 of phone"), max_length=4, blank=True, db_index=True, editable=False
-    )
+    phone_last4 = models.CharField(_("last 4 of phone"), max_length=4, blank=True, editable=False)
     members = models.PositiveSmallIntegerField(_("members"), default=1)
     address = models.CharField(_("address"), max_length=200, blank=True)
     categories = models.PositiveIntegerField(_("categories"), default=0)
@@ -175,7 +173,16 @@ class Household(AreaLocated):
         verbose_name = _("household")
         verbose_name_plural = _("households")
         permissions = [("view_full_pii", _("Can see full ID numbers and phone numbers"))]
-        indexes = [models.Index(fields=["county", "township"])]
+        indexes = [
+            models.Index(fields=["county", "township"]),
+            models.Index(fields=["name_initials"], name="household_initials_like",
+                         opclasses=["varchar_pattern_ops"]),  # prefix search
+            models.Index(fields=["id_last4"], name="household_id_last4"),
+            models.Index(fields=["phone_last4"], name="household_phone_last4"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_hash"], name="household_id_number_unique")
+        ]
 
     def __str__(self):
         return self.head_name
@@ -350,6 +357,9 @@ class VisitHousehold(models.Model):
             models.UniqueConstraint(fields=["visit", "household"], name="visit_household_once")
         ]
         indexes = [models.Index(fields=["household", "visited_on"])]
+
+    def __str__(self):
+        return f"{self.visited_on} {self.household_id}"
 
 
 class MatterKind(models.TextChoices):

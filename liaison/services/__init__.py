@@ -7,6 +7,15 @@ Split by responsibility; everything is re-exported here, so callers keep writing
 from ._base import HOUSEHOLD_LEVELS, LiaisonError, ensure_user
 from .bulk import bulk_pair, bulk_register_households, prepared_household
 from .commitments import add_commitment, set_commitment_status
+from .households import (
+    checked_id_number,
+    checked_mobile,
+    find_household_by_id_number,
+    initials,
+    register_household,
+    reveal_household_identity,
+    update_household,
+)
 from .imports import (
     claim_import_job,
     create_import_job,
@@ -16,15 +25,6 @@ from .imports import (
     job_file_path,
     record_import_preview,
     record_pii_export,
-)
-from .households import (
-    checked_id_number,
-    checked_mobile,
-    find_household_by_id_number,
-    initials,
-    register_household,
-    reveal_household_identity,
-    update_household,
 )
 from .people import assign_responsibility, end_pairing, pair_household, register_cadre
 from .visits import record_visit

@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, JsonResponse
 from django.db.models import Count, Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 

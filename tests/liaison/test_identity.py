@@ -74,6 +74,6 @@ def test_masks():
 def test_check_character_matches_the_standard_weights():
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     for body in ("11010519491231002", "44052418800101001", "53080219580317001"):
-        expected = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
+        expected = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
         assert check_character(body) == expected
     assert check_character("11010519491231002") == "X"
