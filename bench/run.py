@@ -46,11 +46,17 @@ def measure(func, repeat: int) -> dict:
         func()
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
-    return {"median": statistics.median(times), "p90": times[int(len(times) * 0.9) - 1], "min": times[0]}
+    return {
+        "median": statistics.median(times),
+        "p90": times[int(len(times) * 0.9) - 1],
+        "min": times[0],
+    }
 
 
 def benchmarks():
-    county = Area.objects.filter(level=Level.COUNTY).order_by("path")[len(Area.objects.filter(level=Level.COUNTY)) // 2]
+    county = Area.objects.filter(level=Level.COUNTY).order_by("path")[
+        len(Area.objects.filter(level=Level.COUNTY)) // 2
+    ]
     city = Area.objects.filter(level=Level.CITY).order_by("path").first()
     province = Area.objects.filter(depth=1).first()
     county_len = county.depth * Area.steplen
@@ -61,21 +67,33 @@ def benchmarks():
     today = timezone.localdate()
     return {
         # Issue #2: the area tree.
-        "county_subtree_list": lambda: list(Area.objects.subtree_of(county).values_list("id", "name", "level")),
+        "county_subtree_list": lambda: list(
+            Area.objects.subtree_of(county).values_list("id", "name", "level")
+        ),
         "areas_per_county_province": lambda: list(
-            Area.objects.filter(depth__gt=county.depth).order_by().annotate(c=Substr("path", 1, county_len))
-            .values("c").annotate(n=Count("id"))),
+            Area.objects.filter(depth__gt=county.depth)
+            .order_by()
+            .annotate(c=Substr("path", 1, county_len))
+            .values("c")
+            .annotate(n=Count("id"))
+        ),
         "child_level_counts_city": lambda: child_level_counts(city),
         "api_areas_list_scoped": lambda: client.get("/api/v1/areas/"),
         "api_areas_villages_scoped": lambda: client.get("/api/v1/areas/", {"level": "village"}),
         "county_area_page": lambda: client.get(f"/areas/{leader_county.pk}/"),
         # Issue #3: households at 1.8M.
         "county_household_aggregate_by_path": lambda: list(
-            Household.objects.filter(area_path__startswith=county.path).order_by()
-            .values("township_id").annotate(n=Count("id"), must=Count("id", filter=Q(categories__gt=0)))),
+            Household.objects.filter(area_path__startswith=county.path)
+            .order_by()
+            .values("township_id")
+            .annotate(n=Count("id"), must=Count("id", filter=Q(categories__gt=0)))
+        ),
         "county_household_aggregate_by_county_id": lambda: list(
-            Household.objects.filter(county_id=county.pk).order_by()
-            .values("township_id").annotate(n=Count("id"))),
+            Household.objects.filter(county_id=county.pk)
+            .order_by()
+            .values("township_id")
+            .annotate(n=Count("id"))
+        ),
         "county_coverage_view_query": lambda: coverage_by_branch(county),
         "county_quota_view_query": lambda: quota_compliance_by_branch(county, today),
         "province_coverage_by_city": lambda: coverage_by_branch(province),
@@ -114,13 +132,21 @@ def main():
     args = parser.parse_args()
     areas = Area.objects.count()
     if areas < 10_000:
-        sys.exit(f"Only {areas} areas: run `manage.py seed_scale --households 1800000` first (PostgreSQL).")
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; areas {areas:,}; "
-          f"households {Household.objects.count():,}; must-visit mask {MUST_VISIT_MASK}")
-    print(f"ledger matters {Matter.objects.count():,}, open {Matter.objects.open().count():,}, "
-          f"overdue now {Matter.objects.overdue().count():,}")
+        sys.exit(
+            f"Only {areas} areas: run `manage.py seed_scale --households 1800000` first (PostgreSQL)."
+        )
+    print(
+        f"database: {connection.vendor} {connection.settings_dict['NAME']}; areas {areas:,}; "
+        f"households {Household.objects.count():,}; must-visit mask {MUST_VISIT_MASK}"
+    )
+    print(
+        f"ledger matters {Matter.objects.count():,}, open {Matter.objects.open().count():,}, "
+        f"overdue now {Matter.objects.overdue().count():,}"
+    )
     cases, county = benchmarks()
-    print(f"county under test: {county.name} ({Household.objects.filter(county_id=county.pk).count():,} households)")
+    print(
+        f"county under test: {county.name} ({Household.objects.filter(county_id=county.pk).count():,} households)"
+    )
     print(f"{'benchmark':44} {'median ms':>10} {'p90 ms':>8} {'min ms':>8}")
     for name, func in cases.items():
         if args.only and args.only not in name:

@@ -272,10 +272,16 @@ class Matter(AreaLocated):
             models.Index(fields=["handler", "status"], name="matter_handler_status"),
             models.Index(fields=["county", "received_on"], name="matter_county_received"),
             # Prefix scans (subtree filters): varchar_pattern_ops on PostgreSQL.
-            models.Index(fields=["area_path"], name="matter_area_path_like",
-                         opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["handling_path"], name="matter_handling_path_like",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["area_path"],
+                name="matter_area_path_like",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["handling_path"],
+                name="matter_handling_path_like",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["number"], name="matter_number_unique")]
 

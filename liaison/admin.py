@@ -38,8 +38,10 @@ class ScopedImportExportAdmin(ImportExportModelAdmin):
         return super().get_queryset(request).visible_to(request.user)
 
     def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs),
-                "full_pii": can_see_full_pii(request.user)}
+        return {
+            **super().get_export_resource_kwargs(request, **kwargs),
+            "full_pii": can_see_full_pii(request.user),
+        }
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).visible_to(request.user)

@@ -32,11 +32,21 @@ ACTOR = "system:seed_demo"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段章钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "建国华明丽芳强军伟敏静磊洋勇艳杰娟涛超秀英兰桂玉海波平刚霞红梅文斌琴春林云峰志龙"
 HOUSEHOLDS_PER_VILLAGE = 20
-NOTES = ["家中两人外出务工，一个孩子上初中。", "老人患慢性病，需定期买药。", "希望发展茶叶种植。",
-         "对村干部工作比较满意。", "建议修缮村内道路。", "打算扩大咖啡种植面积。"]
+NOTES = [
+    "家中两人外出务工，一个孩子上初中。",
+    "老人患慢性病，需定期买药。",
+    "希望发展茶叶种植。",
+    "对村干部工作比较满意。",
+    "建议修缮村内道路。",
+    "打算扩大咖啡种植面积。",
+]
 MATTERS_SOLVED = [("difficulty", "医疗", "医保报销流程不清楚", "当场讲解报销流程")]
-MATTERS_LEDGER = [("difficulty", "住房", "房屋漏雨，申请危房改造"), ("suggestion", "道路", "希望硬化进组道路"),
-                  ("difficulty", "饮水", "自来水压力不足"), ("cadre_style", "作风", "反映村组干部办事拖拉")]
+MATTERS_LEDGER = [
+    ("difficulty", "住房", "房屋漏雨，申请危房改造"),
+    ("suggestion", "道路", "希望硬化进组道路"),
+    ("difficulty", "饮水", "自来水压力不足"),
+    ("cadre_style", "作风", "反映村组干部办事拖拉"),
+]
 
 
 def _name(rng: random.Random) -> str:
@@ -55,10 +65,15 @@ def _id_number(rng: random.Random, county_code: str, seq: int) -> str:
 
 def _categories(rng: random.Random) -> list[str]:
     roll = rng.random()
-    table = [(0.08, [HouseholdCategory.POOR]), (0.11, [HouseholdCategory.SUBSISTENCE]),
-             (0.12, [HouseholdCategory.FIVE_GUARANTEE]), (0.13, [HouseholdCategory.PETITIONING]),
-             (0.15, [HouseholdCategory.DISABLED, HouseholdCategory.POOR]),
-             (0.19, [HouseholdCategory.LEFT_BEHIND]), (0.20, [HouseholdCategory.MAJOR_ILLNESS])]
+    table = [
+        (0.08, [HouseholdCategory.POOR]),
+        (0.11, [HouseholdCategory.SUBSISTENCE]),
+        (0.12, [HouseholdCategory.FIVE_GUARANTEE]),
+        (0.13, [HouseholdCategory.PETITIONING]),
+        (0.15, [HouseholdCategory.DISABLED, HouseholdCategory.POOR]),
+        (0.19, [HouseholdCategory.LEFT_BEHIND]),
+        (0.20, [HouseholdCategory.MAJOR_ILLNESS]),
+    ]
     return next((cats for limit, cats in table if roll < limit), [])
 
 
@@ -73,10 +88,13 @@ def seed_people(county: Area, demo_users: dict) -> dict[str, int]:
     _visits(rng, county, pairs, _typists(demo_users))
     _commitments(rng, [c for cs in cadres_by_township.values() for c in cs])
     # Totals in the county (a second run creates nothing and reports the same figures).
-    return {"cadres": Cadre.objects.subtree_of(county).count(), "households": len(households),
-            "pairings": Pairing.objects.subtree_of(county).active().count(),
-            "visits": Visit.objects.subtree_of(county).count(),
-            "commitments": Commitment.objects.subtree_of(county).count()}
+    return {
+        "cadres": Cadre.objects.subtree_of(county).count(),
+        "households": len(households),
+        "pairings": Pairing.objects.subtree_of(county).active().count(),
+        "visits": Visit.objects.subtree_of(county).count(),
+        "commitments": Commitment.objects.subtree_of(county).count(),
+    }
 
 
 def _ensure_cadres(rng, township: Area, demo_users: dict) -> list[Cadre]:
@@ -89,8 +107,17 @@ def _ensure_cadres(rng, township: Area, demo_users: dict) -> list[Cadre]:
         if township.division_code.endswith("101000") and i == 2:
             user, name = demo_users.get("cadre"), "刘强"  # the demo cadre login
         cadre = Cadre.objects.filter(phone=phone).first() or services.register_cadre(
-            actor=None, area=township, name=name, rank=rank, unit=f"{township.name}人民政府",
-            post=post, phone=phone, duties="联系群众、收集民情、协调解决困难", is_leading=leading, user=user)
+            actor=None,
+            area=township,
+            name=name,
+            rank=rank,
+            unit=f"{township.name}人民政府",
+            post=post,
+            phone=phone,
+            duties="联系群众、收集民情、协调解决困难",
+            is_leading=leading,
+            user=user,
+        )
         cadres.append(cadre)
     return cadres
 
@@ -105,11 +132,18 @@ def _ensure_households(rng, county: Area) -> list:
         for _ in range(HOUSEHOLDS_PER_VILLAGE):
             seq += 1
             area = rng.choice(groups.get(village.path) or [village])
-            prepared.append(services.prepared_household(
-                area=area, head_name=_name(rng), id_number=_id_number(rng, county.division_code[:6], seq),
-                phone=_phone(rng) if rng.random() < 0.8 else "", members=rng.randint(1, 7),
-                address=f"{village.name}{rng.randint(1, 99)}号", categories=_categories(rng),
-                party_member=rng.random() < 0.08))
+            prepared.append(
+                services.prepared_household(
+                    area=area,
+                    head_name=_name(rng),
+                    id_number=_id_number(rng, county.division_code[:6], seq),
+                    phone=_phone(rng) if rng.random() < 0.8 else "",
+                    members=rng.randint(1, 7),
+                    address=f"{village.name}{rng.randint(1, 99)}号",
+                    categories=_categories(rng),
+                    party_member=rng.random() < 0.08,
+                )
+            )
     services.bulk_register_households(actor=None, actor_name=ACTOR, households=prepared)
     from liaison.models import Household
 
@@ -119,11 +153,21 @@ def _ensure_households(rng, county: Area) -> list:
 def _assign_responsibility(rng, townships, cadres_by_township) -> None:
     for township in townships:
         cadres = cadres_by_township[township.pk]
-        services.assign_responsibility(actor=None, area=township, cadre=cadres[0], duty=Duty.RESPONSIBLE,
-                                       start_date=date(2025, 1, 1))
+        services.assign_responsibility(
+            actor=None,
+            area=township,
+            cadre=cadres[0],
+            duty=Duty.RESPONSIBLE,
+            start_date=date(2025, 1, 1),
+        )
         for i, village in enumerate(Area.objects.subtree_of(township).filter(level=Level.VILLAGE)):
-            services.assign_responsibility(actor=None, area=village, cadre=cadres[2 + i % 6],
-                                           duty=Duty.RESPONSIBLE, start_date=date(2025, 1, 1))
+            services.assign_responsibility(
+                actor=None,
+                area=village,
+                cadre=cadres[2 + i % 6],
+                duty=Duty.RESPONSIBLE,
+                start_date=date(2025, 1, 1),
+            )
 
 
 def _pairings(rng, households, cadres_by_township) -> list[tuple]:
@@ -159,30 +203,53 @@ def _visits(rng, county: Area, pairs, typists: dict) -> int:
             matters = []
             if rng.random() < 0.15:
                 kind, topic, text, how = rng.choice(MATTERS_SOLVED)
-                matters.append({"household": household, "kind": kind, "topic": topic, "description": text,
-                                "solved_on_spot": True, "resolution": how})
+                matters.append(
+                    {
+                        "household": household,
+                        "kind": kind,
+                        "topic": topic,
+                        "description": text,
+                        "solved_on_spot": True,
+                        "resolution": how,
+                    }
+                )
             if rng.random() < 0.1:
                 kind, topic, text = rng.choice(MATTERS_LEDGER)
-                matters.append({"household": household, "kind": kind, "topic": topic, "description": text})
+                matters.append(
+                    {"household": household, "kind": kind, "topic": topic, "description": text}
+                )
             services.record_visit(
-                actor=typists.get(household.township_id, typists[None]), cadre=cadre, visited_on=visited_on,
+                actor=typists.get(household.township_id, typists[None]),
+                cadre=cadre,
+                visited_on=visited_on,
                 kind=rng.choice([VisitKind.HOME] * 4 + [VisitKind.PHONE, VisitKind.SITTING]),
-                households=[household], matters=matters, stay_days=rng.choice([0, 0, 0, 1, 2]),
-                notes={"q_basic": rng.choice(NOTES), "q_difficulties": rng.choice(NOTES)})
+                households=[household],
+                matters=matters,
+                stay_days=rng.choice([0, 0, 0, 1, 2]),
+                notes={"q_basic": rng.choice(NOTES), "q_difficulties": rng.choice(NOTES)},
+            )
             count += 1
     return count
 
 
 def _commitments(rng, cadres) -> int:
     year, count = timezone.localdate().year, 0
-    promises = ["帮助联系户发展特色种植", "协调解决组内饮水问题", "每季度走访一次结对户", "帮助申请临时救助",
-                "组织一次技能培训", "推动进组道路硬化"]
+    promises = [
+        "帮助联系户发展特色种植",
+        "协调解决组内饮水问题",
+        "每季度走访一次结对户",
+        "帮助申请临时救助",
+        "组织一次技能培训",
+        "推动进组道路硬化",
+    ]
     for cadre in cadres:
         if Commitment.objects.filter(cadre=cadre, year=year).exists():
             continue
         for text in rng.sample(promises, 3 if cadre.is_leading else 2):
             commitment = services.add_commitment(actor=None, cadre=cadre, year=year, content=text)
             if rng.random() < 0.4:
-                services.set_commitment_status(actor=None, commitment=commitment, status="fulfilled")
+                services.set_commitment_status(
+                    actor=None, commitment=commitment, status="fulfilled"
+                )
             count += 1
     return count

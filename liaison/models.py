@@ -139,7 +139,9 @@ class HouseholdQuerySet(AreaLocatedQuerySet):
             tail = text.upper()[-4:]
             # Four digits match the stored last-4 exactly (an index lookup); fewer, a suffix.
             lookup = "exact" if len(tail) == 4 else "endswith"
-            return self.filter(Q(**{f"id_last4__{lookup}": tail}) | Q(**{f"phone_last4__{lookup}": tail}))
+            return self.filter(
+                Q(**{f"id_last4__{lookup}": tail}) | Q(**{f"phone_last4__{lookup}": tail})
+            )
         if text.isascii():
             return self.filter(name_initials__startswith=text.upper())
         return self.filter(head_name__contains=text)
@@ -175,8 +177,11 @@ class Household(AreaLocated):
         permissions = [("view_full_pii", _("Can see full ID numbers and phone numbers"))]
         indexes = [
             models.Index(fields=["county", "township"]),
-            models.Index(fields=["name_initials"], name="household_initials_like",
-                         opclasses=["varchar_pattern_ops"]),  # prefix search
+            models.Index(
+                fields=["name_initials"],
+                name="household_initials_like",
+                opclasses=["varchar_pattern_ops"],
+            ),  # prefix search
             models.Index(fields=["id_last4"], name="household_id_last4"),
             models.Index(fields=["phone_last4"], name="household_phone_last4"),
         ]
@@ -334,8 +339,11 @@ class Visit(AreaLocated):
         verbose_name_plural = _("visit diary")
         indexes = [
             # Covering on PostgreSQL: quota figures per cadre are an index-only scan.
-            models.Index(fields=["cadre", "visited_on"], include=["kind", "stay_days"],
-                         name="visit_cadre_day_cover"),
+            models.Index(
+                fields=["cadre", "visited_on"],
+                include=["kind", "stay_days"],
+                name="visit_cadre_day_cover",
+            ),
             models.Index(fields=["county", "visited_on"]),
         ]
 

@@ -33,7 +33,9 @@ from liaison.models import (
 )
 from responsibility_areas.models import Area, Level
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡"
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡"
+)
 GIVEN = "建国华明丽芳强军伟敏静磊洋勇艳杰娟涛超秀英兰桂玉海波平刚霞红梅文斌琴春林云峰志龙"
 CHUNK = 100_000
 
@@ -55,10 +57,14 @@ def _places(root: Area) -> tuple[list[Place], dict[int, list[Place]]]:
     for pk, path, level, _code in rows:
         if level not in (Level.VILLAGE, Level.COMMUNITY, Level.TOWNSHIP):
             continue
-        ancestors = [by_path.get(path[:i]) for i in range(Area.steplen, len(path) + 1, Area.steplen)]
+        ancestors = [
+            by_path.get(path[:i]) for i in range(Area.steplen, len(path) + 1, Area.steplen)
+        ]
         county = next((a[0] for a in ancestors if a and a[1] == Level.COUNTY), None)
         township = next((a[0] for a in ancestors if a and a[1] == Level.TOWNSHIP), None)
-        county_code = next((a[2] for a in ancestors if a and a[1] == Level.COUNTY), "") or "530802000000"
+        county_code = (
+            next((a[2] for a in ancestors if a and a[1] == Level.COUNTY), "") or "530802000000"
+        )
         place = Place(pk, path, county, township, county_code[:6])
         if level == Level.TOWNSHIP:
             townships[pk] = [place]
@@ -74,11 +80,15 @@ def _copy(model, columns: list[str], rows) -> int:
         while batch := list(islice(rows, CHUNK)):
             total += len(batch)
             if connection.vendor == "postgresql":
-                buffer = io.StringIO("".join("\t".join(_tsv(v) for v in row) + "\n" for row in batch))
+                buffer = io.StringIO(
+                    "".join("\t".join(_tsv(v) for v in row) + "\n" for row in batch)
+                )
                 cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
             else:
                 marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", batch)
+                cursor.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", batch
+                )
     return total
 
 
@@ -96,8 +106,16 @@ def _next_id(model) -> int:
 
 
 @audit.service
-def seed_people_at_scale(*, root: Area, households: int, cadres: int, pairings: int, visits: int,
-                         entered_by, seed: int = 1) -> dict[str, int]:
+def seed_people_at_scale(
+    *,
+    root: Area,
+    households: int,
+    cadres: int,
+    pairings: int,
+    visits: int,
+    entered_by,
+    seed: int = 1,
+) -> dict[str, int]:
     """Add that many rows below ``root``; run once per benchmark database."""
     rng = random.Random(seed)
     villages, townships = _places(root)
@@ -109,17 +127,30 @@ def seed_people_at_scale(*, root: Area, households: int, cadres: int, pairings: 
     pairs = _pairings(rng, household_rows, cadre_ids, pairings)
     visit_count = _visits(rng, pairs, visits, entered_by.pk, now)
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), [Cadre, Household, Pairing, Visit, VisitHousehold]):
+        for sql in connection.ops.sequence_reset_sql(
+            no_style(), [Cadre, Household, Pairing, Visit, VisitHousehold]
+        ):
             cursor.execute(sql)
-    counts = {"cadres": sum(map(len, cadre_ids.values())), "households": len(household_rows), "pairings": len(pairs),
-              "visits": visit_count}
-    audit.record(actor=None, actor_name="system:seed_scale", action="scale.people_seeded",
-                 area_path=root.path, data=counts)
+    counts = {
+        "cadres": sum(map(len, cadre_ids.values())),
+        "households": len(household_rows),
+        "pairings": len(pairs),
+        "visits": visit_count,
+    }
+    audit.record(
+        actor=None,
+        actor_name="system:seed_scale",
+        action="scale.people_seeded",
+        area_path=root.path,
+        data=counts,
+    )
     return counts
 
 
 def _name(rng) -> str:
-    return rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
+    return (
+        rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
+    )
 
 
 def _cadres(rng, count: int, townships: list[list[Place]]) -> dict[int, list[int]]:
@@ -131,17 +162,50 @@ def _cadres(rng, count: int, townships: list[list[Place]]) -> dict[int, list[int
         place = townships[i % len(townships)][0]
         pk = first + i
         by_township.setdefault(place.id, []).append(pk)
-        rows.append((pk, place.id, place.path, place.county_id, place.id, _name(rng), "township",
-                     "乡镇人民政府", "干部", f"19{pk:09d}"[:11], "", i % 20 == 0))
-    _copy(Cadre, ["id", "area_id", "area_path", "county_id", "township_id", "name", "rank", "unit",
-                  "post", "phone", "duties", "is_leading"], iter(rows))
+        rows.append(
+            (
+                pk,
+                place.id,
+                place.path,
+                place.county_id,
+                place.id,
+                _name(rng),
+                "township",
+                "乡镇人民政府",
+                "干部",
+                f"19{pk:09d}"[:11],
+                "",
+                i % 20 == 0,
+            )
+        )
+    _copy(
+        Cadre,
+        [
+            "id",
+            "area_id",
+            "area_path",
+            "county_id",
+            "township_id",
+            "name",
+            "rank",
+            "unit",
+            "post",
+            "phone",
+            "duties",
+            "is_leading",
+        ],
+        iter(rows),
+    )
     return by_township
 
 
 def _households(rng, count: int, villages: list[Place], now) -> list[tuple[int, Place, int]]:
     """Returns (household id, place, categories) for the pairing step."""
     first, born0 = _next_id(Household), date(1940, 1, 1)
-    poor, subsistence = CATEGORY_BITS[HouseholdCategory.POOR], CATEGORY_BITS[HouseholdCategory.SUBSISTENCE]
+    poor, subsistence = (
+        CATEGORY_BITS[HouseholdCategory.POOR],
+        CATEGORY_BITS[HouseholdCategory.SUBSISTENCE],
+    )
     summary = []
 
     def rows():
@@ -154,16 +218,55 @@ def _households(rng, count: int, villages: list[Place], now) -> list[tuple[int, 
             categories = poor if rng.random() < 0.2 else subsistence if rng.random() < 0.1 else 0
             summary.append((pk, place, categories))
             name = _name(rng)
-            yield (pk, place.id, place.path, place.county_id, place.township_id, name, "",
-                   crypto.encrypt(number), crypto.blind_index(number), number[-4:],
-                   mask_id_number(number), mask_mobile(phone), crypto.encrypt(phone), phone[-4:],
-                   rng.randint(1, 7), "", categories, rng.random() < 0.08, now, now)
+            yield (
+                pk,
+                place.id,
+                place.path,
+                place.county_id,
+                place.township_id,
+                name,
+                "",
+                crypto.encrypt(number),
+                crypto.blind_index(number),
+                number[-4:],
+                mask_id_number(number),
+                mask_mobile(phone),
+                crypto.encrypt(phone),
+                phone[-4:],
+                rng.randint(1, 7),
+                "",
+                categories,
+                rng.random() < 0.08,
+                now,
+                now,
+            )
 
-    _copy(Household, ["id", "area_id", "area_path", "county_id", "township_id", "head_name",
-                      "name_initials", "id_number_encrypted", "id_number_hash", "id_last4",
-                      "id_number_masked", "phone_masked", "phone_encrypted", "phone_last4",
-                      "members", "address", "categories", "party_member", "created_at",
-                      "updated_at"], rows())
+    _copy(
+        Household,
+        [
+            "id",
+            "area_id",
+            "area_path",
+            "county_id",
+            "township_id",
+            "head_name",
+            "name_initials",
+            "id_number_encrypted",
+            "id_number_hash",
+            "id_last4",
+            "id_number_masked",
+            "phone_masked",
+            "phone_encrypted",
+            "phone_last4",
+            "members",
+            "address",
+            "categories",
+            "party_member",
+            "created_at",
+            "updated_at",
+        ],
+        rows(),
+    )
     return summary
 
 
@@ -187,10 +290,24 @@ def _pairings(rng, households, cadres_by_township, count: int) -> list[tuple]:
 
 def _copy_pairings(pairs, start) -> None:
     # The denormalised columns come from the household's place, known here: no UPDATE pass.
-    _copy(Pairing, ["id", "cadre_id", "household_id", "kind", "start_date", "area_id", "area_path",
-                    "county_id", "township_id"],
-          ((pk, cadre, household, "territorial", start, p.id, p.path, p.county_id, p.township_id)
-           for pk, cadre, household, p in pairs))
+    _copy(
+        Pairing,
+        [
+            "id",
+            "cadre_id",
+            "household_id",
+            "kind",
+            "start_date",
+            "area_id",
+            "area_path",
+            "county_id",
+            "township_id",
+        ],
+        (
+            (pk, cadre, household, "territorial", start, p.id, p.path, p.county_id, p.township_id)
+            for pk, cadre, household, p in pairs
+        ),
+    )
 
 
 def _visits(rng, pairs, count: int, entered_by: int, now) -> int:
@@ -201,14 +318,58 @@ def _visits(rng, pairs, count: int, entered_by: int, now) -> int:
 
     def visit_rows():
         for i, (_p, cadre, _household, p) in enumerate(chosen):
-            yield (first + i, cadre, entered_by, dates[i], rng.choice(kinds), "", rng.choice((0, 0, 0, 1)),
-                   "", "", "", "", "", "", now, p.id, p.path, p.county_id, p.township_id)
+            yield (
+                first + i,
+                cadre,
+                entered_by,
+                dates[i],
+                rng.choice(kinds),
+                "",
+                rng.choice((0, 0, 0, 1)),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                now,
+                p.id,
+                p.path,
+                p.county_id,
+                p.township_id,
+            )
 
-    _copy(Visit, ["id", "cadre_id", "entered_by_id", "visited_on", "kind", "place", "stay_days",
-                  "q_basic", "q_difficulties", "q_wishes", "q_cadre_evaluation", "q_suggestions",
-                  "q_development", "created_at", "area_id", "area_path", "county_id", "township_id"],
-          visit_rows())
+    _copy(
+        Visit,
+        [
+            "id",
+            "cadre_id",
+            "entered_by_id",
+            "visited_on",
+            "kind",
+            "place",
+            "stay_days",
+            "q_basic",
+            "q_difficulties",
+            "q_wishes",
+            "q_cadre_evaluation",
+            "q_suggestions",
+            "q_development",
+            "created_at",
+            "area_id",
+            "area_path",
+            "county_id",
+            "township_id",
+        ],
+        visit_rows(),
+    )
     first_link = _next_id(VisitHousehold)
-    _copy(VisitHousehold, ["id", "visit_id", "household_id", "visited_on"],
-          ((first_link + i, first + i, household, dates[i]) for i, (_p, _c, household, _t) in enumerate(chosen)))
+    _copy(
+        VisitHousehold,
+        ["id", "visit_id", "household_id", "visited_on"],
+        (
+            (first_link + i, first + i, household, dates[i])
+            for i, (_p, _c, household, _t) in enumerate(chosen)
+        ),
+    )
     return len(chosen)

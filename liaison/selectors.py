@@ -76,9 +76,11 @@ def coverage_by_branch(area: Area) -> list[dict]:
     rows = (
         Household.objects.subtree_of(area)
         .exclude(area_path=area.path)
-        .annotate(branch=Substr("area_path", 1, prefix_len),
-                  must=F("categories").bitand(MUST_VISIT_MASK),
-                  paired=active_pairing_exists())
+        .annotate(
+            branch=Substr("area_path", 1, prefix_len),
+            must=F("categories").bitand(MUST_VISIT_MASK),
+            paired=active_pairing_exists(),
+        )
         .order_by()
         .values("branch")
         .annotate(
@@ -101,9 +103,14 @@ def coverage_by_branch(area: Area) -> list[dict]:
 
 def unpaired_must_visit(area: Area):
     """Must-visit households of the subtree without an active pairing (to drill into)."""
-    return (Household.objects.subtree_of(area).must_visit()
-            .annotate(paired=active_pairing_exists()).filter(paired=False)
-            .select_related("area").order_by("area_path", "head_name"))
+    return (
+        Household.objects.subtree_of(area)
+        .must_visit()
+        .annotate(paired=active_pairing_exists())
+        .filter(paired=False)
+        .select_related("area")
+        .order_by("area_path", "head_name")
+    )
 
 
 # --- Contact quotas --------------------------------------------------------------------------
@@ -111,8 +118,9 @@ def unpaired_must_visit(area: Area):
 
 def _yearly(cadre_visits, year: int, expression):
     rows = cadre_visits.filter(visited_on__year=year).order_by().values("cadre")
-    return Coalesce(Subquery(rows.annotate(v=expression).values("v")[:1], output_field=IntegerField()),
-                    Value(0))
+    return Coalesce(
+        Subquery(rows.annotate(v=expression).values("v")[:1], output_field=IntegerField()), Value(0)
+    )
 
 
 def _quota_case(rules: dict[str, int], lookup: str):
@@ -130,7 +138,11 @@ def with_quota_progress(cadres, year: int):
     quotas = list(ContactQuota.objects.all())
     by_level = {q.key: q for q in quotas if q.basis == QuotaBasis.AREA_LEVEL}
     by_rank = {q.key: q for q in quotas if q.basis == QuotaBasis.RANK}
-    duty_level = ResponsibilityAssignment.objects.active().filter(cadre=OuterRef("pk")).order_by("-area__depth")
+    duty_level = (
+        ResponsibilityAssignment.objects.active()
+        .filter(cadre=OuterRef("pk"))
+        .order_by("-area__depth")
+    )
     return cadres.annotate(
         contacts=_yearly(visits, year, Count("id")),
         visits_in=_yearly(visits.filter(kind__in=IN_PERSON_KINDS), year, Count("id")),
@@ -146,8 +158,11 @@ def with_quota_progress(cadres, year: int):
 def behind_schedule_q(fraction: float) -> Q:
     """Cadres whose pace projects below a quota: done < quota × share of the year gone."""
     f = Value(fraction, output_field=FloatField())
-    return (Q(contacts__lt=F("quota_contacts") * f) | Q(visits_in__lt=F("quota_visits") * f)
-            | Q(stay_days_sum__lt=F("quota_stay") * f))
+    return (
+        Q(contacts__lt=F("quota_contacts") * f)
+        | Q(visits_in__lt=F("quota_visits") * f)
+        | Q(stay_days_sum__lt=F("quota_stay") * f)
+    )
 
 
 def _quota_sql_case(rules: dict[str, int], column: str, params: list) -> str:
@@ -181,9 +196,15 @@ def quota_compliance_by_branch(area: Area, today: date) -> list[dict]:
     year_bounds = [date(today.year, 1, 1).isoformat(), date(today.year + 1, 1, 1).isoformat()]
     kinds = ", ".join(["%s"] * len(IN_PERSON_KINDS))
     quota_params: list = []
-    q_contacts = _quota_sql_case({k: q.min_contacts for k, q in by_level.items()}, "c.duty_level", quota_params)
-    q_visits = _quota_sql_case({k: q.min_visits for k, q in by_level.items()}, "c.duty_level", quota_params)
-    q_stay = _quota_sql_case({k: q.min_stay_days for k, q in by_rank.items()}, "c.rank", quota_params)
+    q_contacts = _quota_sql_case(
+        {k: q.min_contacts for k, q in by_level.items()}, "c.duty_level", quota_params
+    )
+    q_visits = _quota_sql_case(
+        {k: q.min_visits for k, q in by_level.items()}, "c.duty_level", quota_params
+    )
+    q_stay = _quota_sql_case(
+        {k: q.min_stay_days for k, q in by_rank.items()}, "c.rank", quota_params
+    )
     sql = f"""
         WITH c AS (
             SELECT cd.id, SUBSTR(cd.area_path, 1, %s) AS branch, cd.rank,
@@ -211,18 +232,35 @@ def quota_compliance_by_branch(area: Area, today: date) -> list[dict]:
     """
     # Parameters in the order their placeholders appear in the statement.
     n_contacts = 2 * len(by_level)
-    ordered = [*head, *IN_PERSON_KINDS, *year_bounds,
-               *quota_params[:n_contacts], fraction,
-               *quota_params[n_contacts:2 * n_contacts], fraction,
-               *quota_params[2 * n_contacts:], fraction]
+    ordered = [
+        *head,
+        *IN_PERSON_KINDS,
+        *year_bounds,
+        *quota_params[:n_contacts],
+        fraction,
+        *quota_params[n_contacts : 2 * n_contacts],
+        fraction,
+        *quota_params[2 * n_contacts :],
+        fraction,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, ordered)
-        by_branch = {branch: (cadres, behind, contacts) for branch, cadres, behind, contacts in cursor.fetchall()}
+        by_branch = {
+            branch: (cadres, behind, contacts)
+            for branch, cadres, behind, contacts in cursor.fetchall()
+        }
     children = Area.objects.filter(path__startswith=area.path, depth=area.depth + 1)
     rows = []
     for child in children:
         cadres, behind, contacts = by_branch.get(child.path, (0, 0, 0))
-        rows.append({"area": child, "cadres": cadres, "behind": behind or 0, "contacts_total": contacts or 0})
+        rows.append(
+            {
+                "area": child,
+                "cadres": cadres,
+                "behind": behind or 0,
+                "contacts_total": contacts or 0,
+            }
+        )
     return rows
 
 
@@ -230,12 +268,21 @@ def progress_row(cadre, today: date) -> dict:
     """Figures for one annotated cadre: done, quota, projected to year end, behind or not."""
     fraction = year_fraction(today)
     items = []
-    for label_key, done, quota in (("contacts", cadre.contacts, cadre.quota_contacts),
-                                   ("visits", cadre.visits_in, cadre.quota_visits),
-                                   ("stay", cadre.stay_days_sum, cadre.quota_stay)):
+    for label_key, done, quota in (
+        ("contacts", cadre.contacts, cadre.quota_contacts),
+        ("visits", cadre.visits_in, cadre.quota_visits),
+        ("stay", cadre.stay_days_sum, cadre.quota_stay),
+    ):
         projected = round(done / fraction)
-        items.append({"key": label_key, "done": done, "quota": quota, "projected": projected,
-                      "behind": bool(quota) and projected < quota})
+        items.append(
+            {
+                "key": label_key,
+                "done": done,
+                "quota": quota,
+                "projected": projected,
+                "behind": bool(quota) and projected < quota,
+            }
+        )
     return {"items": items, "behind": any(i["behind"] for i in items)}
 
 
@@ -254,9 +301,12 @@ def open_matters(cadre: Cadre):
     """
     from grievances.models import Matter, MatterStatus
 
-    return (Matter.objects.filter(Q(owner=cadre) | Q(handler=cadre))
-            .exclude(status=MatterStatus.CLOSED_OUT)
-            .select_related("applicant", "handling_area").order_by("deadline", "id"))
+    return (
+        Matter.objects.filter(Q(owner=cadre) | Q(handler=cadre))
+        .exclude(status=MatterStatus.CLOSED_OUT)
+        .select_related("applicant", "handling_area")
+        .order_by("deadline", "id")
+    )
 
 
 def commitments_of(cadre: Cadre, year: int):

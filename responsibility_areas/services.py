@@ -202,7 +202,8 @@ def _repath_located_rows(area: Area, old_path: str) -> None:
         model._base_manager.filter(area_path__startswith=old_path).update(**changes)
         for field in getattr(model, "extra_path_fields", ()):
             model._base_manager.filter(**{f"{field}__startswith": old_path}).update(
-                **{field: Concat(Value(area.path), Substr(field, len(old_path) + 1))})
+                **{field: Concat(Value(area.path), Substr(field, len(old_path) + 1))}
+            )
 
 
 def _require_manager(actor, area: Area) -> None:

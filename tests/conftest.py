@@ -43,8 +43,14 @@ def areas(db):
 def _person(username, area, role, **extra):
     user = get_user_model().objects.create_user(username, password=PASSWORD, **extra)
     if area is not None:
-        grant_membership(actor=None, actor_name="test", user=user, area=area, role=role,
-                         start_date=date(2020, 1, 1))
+        grant_membership(
+            actor=None,
+            actor_name="test",
+            user=user,
+            area=area,
+            role=role,
+            start_date=date(2020, 1, 1),
+        )
     return user
 
 

@@ -12,7 +12,9 @@ class CadreForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), max_length=100)
     post = forms.CharField(label=_("Post"), max_length=100)
     phone = forms.CharField(label=_("Mobile phone"), max_length=30)
-    duties = forms.CharField(label=_("Duties (printed on the contact card)"), max_length=200, required=False)
+    duties = forms.CharField(
+        label=_("Duties (printed on the contact card)"), max_length=200, required=False
+    )
     is_leading = forms.BooleanField(label=_("Leading cadre"), required=False)
 
     def __init__(self, *args, areas, **kwargs):

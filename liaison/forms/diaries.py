@@ -22,7 +22,9 @@ class VisitForm(forms.Form):
     visited_on = forms.DateField(
         label=_("Date of visit"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    kind = forms.ChoiceField(label=_("Kind of visit"), choices=VisitKind.choices, initial=VisitKind.HOME)
+    kind = forms.ChoiceField(
+        label=_("Kind of visit"), choices=VisitKind.choices, initial=VisitKind.HOME
+    )
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
     stay_days = forms.IntegerField(
         label=_("Days living in the village"), min_value=0, max_value=366, initial=0, required=False
@@ -83,9 +85,7 @@ class MatterForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("solved_on_spot") and not (data.get("resolution") or "").strip():
-            self.add_error(
-                "resolution", _("Say how a matter solved on the spot was solved.")
-            )
+            self.add_error("resolution", _("Say how a matter solved on the spot was solved."))
         return data
 
 

@@ -18,13 +18,20 @@ class AreaChoiceField(forms.ModelChoiceField):
 class HouseholdForm(forms.Form):
     area = AreaChoiceField(label=_("Village / community / group"), queryset=Area.objects.none())
     head_name = forms.CharField(label=_("Head of household"), max_length=50)
-    id_number = forms.CharField(label=_("Resident ID number"), max_length=40,
-                                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
+    id_number = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
     phone = forms.CharField(label=_("Mobile phone"), max_length=30, required=False)
     members = forms.IntegerField(label=_("Members"), min_value=1, max_value=30, initial=1)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    categories = forms.MultipleChoiceField(label=_("Categories"), choices=HouseholdCategory.choices,
-                                           required=False, widget=forms.CheckboxSelectMultiple)
+    categories = forms.MultipleChoiceField(
+        label=_("Categories"),
+        choices=HouseholdCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     party_member = forms.BooleanField(label=_("Party member household"), required=False)
 
     def __init__(self, *args, areas, editing=False, **kwargs):

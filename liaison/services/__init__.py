@@ -30,14 +30,42 @@ from .people import assign_responsibility, end_pairing, pair_household, register
 from .visits import record_visit
 
 # Public helpers that write nothing (shared with the roster importer and forms).
-READS = ("checked_id_number", "checked_mobile", "initials", "find_household_by_id_number",
-         "prepared_household", "job_file_path")
+READS = (
+    "checked_id_number",
+    "checked_mobile",
+    "initials",
+    "find_household_by_id_number",
+    "prepared_household",
+    "job_file_path",
+)
 
 __all__ = [
-    "HOUSEHOLD_LEVELS", "LiaisonError", "add_commitment", "assign_responsibility", "bulk_pair",
-    "bulk_register_households", "checked_id_number", "checked_mobile", "end_pairing", "ensure_user",
-    "find_household_by_id_number", "initials", "pair_household", "prepared_household", "record_visit",
-    "register_cadre", "register_household", "reveal_household_identity", "set_commitment_status",
-    "update_household", "claim_import_job", "create_import_job", "fail_import_job",
-    "import_roster", "import_through_resource", "job_file_path", "record_import_preview", "record_pii_export",
+    "HOUSEHOLD_LEVELS",
+    "LiaisonError",
+    "add_commitment",
+    "assign_responsibility",
+    "bulk_pair",
+    "bulk_register_households",
+    "checked_id_number",
+    "checked_mobile",
+    "end_pairing",
+    "ensure_user",
+    "find_household_by_id_number",
+    "initials",
+    "pair_household",
+    "prepared_household",
+    "record_visit",
+    "register_cadre",
+    "register_household",
+    "reveal_household_identity",
+    "set_commitment_status",
+    "update_household",
+    "claim_import_job",
+    "create_import_job",
+    "fail_import_job",
+    "import_roster",
+    "import_through_resource",
+    "job_file_path",
+    "record_import_preview",
+    "record_pii_export",
 ]

@@ -50,19 +50,26 @@ def cadre_list(request):
     cadres = with_quota_progress(cadres, today.year)
     if request.GET.get("behind"):
         cadres = cadres.filter(behind_schedule_q(year_fraction(today)))
-    page = Paginator(cadres.select_related("area").order_by("area_path", "name", "id"), 50).get_page(
-        request.GET.get("page"))
+    page = Paginator(
+        cadres.select_related("area").order_by("area_path", "name", "id"), 50
+    ).get_page(request.GET.get("page"))
     rows = [{"cadre": c, "progress": progress_row(c, today)} for c in page]
-    return render(request, "liaison/cadres/list.html",
-                  {"page": page, "rows": rows, "area": area, "query": query})
+    return render(
+        request,
+        "liaison/cadres/list.html",
+        {"page": page, "rows": rows, "area": area, "query": query},
+    )
 
 
 @login_required
 def cadre_new(request):
     area = current_area(request)
     areas = Area.objects.visible_to(request.user)
-    form = CadreForm(request.POST or None, areas=areas.subtree_of(area) if area else areas,
-                     initial={"area": area.pk if area else None})
+    form = CadreForm(
+        request.POST or None,
+        areas=areas.subtree_of(area) if area else areas,
+        initial={"area": area.pk if area else None},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             cadre = services.register_cadre(actor=request.user, **form.cleaned_data)
@@ -85,20 +92,24 @@ def cadre_detail(request, pk):
         household.days_since = (today - household.last_visit).days if household.last_visit else None
     minimum, maximum = commitment_target(cadre)
     commitments = list(commitments_of(cadre, today.year))
-    return render(request, "liaison/cadres/detail.html", {
-        "cadre": cadre,
-        "households": households,
-        "matters": open_matters(cadre)[:50],
-        "progress": progress_row(annotated, today),
-        "commitments": commitments,
-        "commitment_min": minimum,
-        "commitment_max": maximum,
-        "commitments_short": len(commitments) < minimum,
-        "rule_breaches": breaches_of(cadre),
-        "commitment_form": CommitmentForm(),
-        "status_form": CommitmentStatusForm(),
-        "year": today.year,
-    })
+    return render(
+        request,
+        "liaison/cadres/detail.html",
+        {
+            "cadre": cadre,
+            "households": households,
+            "matters": open_matters(cadre)[:50],
+            "progress": progress_row(annotated, today),
+            "commitments": commitments,
+            "commitment_min": minimum,
+            "commitment_max": maximum,
+            "commitments_short": len(commitments) < minimum,
+            "rule_breaches": breaches_of(cadre),
+            "commitment_form": CommitmentForm(),
+            "status_form": CommitmentStatusForm(),
+            "year": today.year,
+        },
+    )
 
 
 @login_required
@@ -115,8 +126,12 @@ def commitment_add(request, pk):
     cadre = get_cadre_for(request.user, pk)
     form = CommitmentForm(request.POST)
     if form.is_valid():
-        services.add_commitment(actor=request.user, cadre=cadre, year=timezone.localdate().year,
-                                content=form.cleaned_data["content"])
+        services.add_commitment(
+            actor=request.user,
+            cadre=cadre,
+            year=timezone.localdate().year,
+            content=form.cleaned_data["content"],
+        )
         messages.success(request, _("Commitment added."))
     else:
         messages.error(request, _("Write what was promised (at most 200 characters)."))
@@ -129,7 +144,9 @@ def commitment_status(request, pk):
     commitment = get_object_or_404(Commitment.objects.visible_to(request.user), pk=pk)
     form = CommitmentStatusForm(request.POST)
     if form.is_valid():
-        services.set_commitment_status(actor=request.user, commitment=commitment, **form.cleaned_data)
+        services.set_commitment_status(
+            actor=request.user, commitment=commitment, **form.cleaned_data
+        )
         messages.success(request, _("Status saved."))
     return redirect(commitment.cadre)
 
@@ -140,8 +157,11 @@ def quotas(request):
     area = current_area(request)
     today = timezone.localdate()
     rows = quota_compliance_by_branch(area, today) if area else []
-    return render(request, "liaison/cadres/quotas.html", {
-        "area": area, "rows": rows, "fraction": round(year_fraction(today) * 100), "today": today})
+    return render(
+        request,
+        "liaison/cadres/quotas.html",
+        {"area": area, "rows": rows, "fraction": round(year_fraction(today) * 100), "today": today},
+    )
 
 
 urlpatterns = [

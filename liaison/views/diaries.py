@@ -38,7 +38,9 @@ def diary_cadres(user):
 
 
 def get_visit_for(user, pk) -> Visit:
-    return get_object_or_404(visible_visits(user).select_related("cadre", "entered_by", "area"), pk=pk)
+    return get_object_or_404(
+        visible_visits(user).select_related("cadre", "entered_by", "area"), pk=pk
+    )
 
 
 @login_required
@@ -47,17 +49,32 @@ def visit_list(request):
     area = current_area(request)
     if area:
         visits = visits.subtree_of(area)
-    page = Paginator(visits.select_related("cadre", "entered_by", "area").order_by("-visited_on", "-id"), 50)
-    return render(request, "liaison/diaries/list.html", {"page": page.get_page(request.GET.get("page")), "area": area})
+    page = Paginator(
+        visits.select_related("cadre", "entered_by", "area").order_by("-visited_on", "-id"), 50
+    )
+    return render(
+        request,
+        "liaison/diaries/list.html",
+        {"page": page.get_page(request.GET.get("page")), "area": area},
+    )
 
 
 @login_required
 def visit_detail(request, pk):
     visit = get_visit_for(request.user, pk)
-    notes = [(label, getattr(visit, field)) for field, label in SIX_QUESTIONS if getattr(visit, field)]
-    return render(request, "liaison/diaries/detail.html", {
-        "visit": visit, "notes": notes, "households": visit.households.select_related("area"),
-        "matters": visit.matters.select_related("household")})
+    notes = [
+        (label, getattr(visit, field)) for field, label in SIX_QUESTIONS if getattr(visit, field)
+    ]
+    return render(
+        request,
+        "liaison/diaries/detail.html",
+        {
+            "visit": visit,
+            "notes": notes,
+            "households": visit.households.select_related("area"),
+            "matters": visit.matters.select_related("household"),
+        },
+    )
 
 
 def _initial(request, cadres) -> dict:
@@ -82,17 +99,26 @@ def _chosen(form, households):
 
 def _save(request, form, formset):
     matters = [
-        {key: f.cleaned_data[key] for key in ("household", "kind", "topic", "description",
-                                              "solved_on_spot", "resolution")}
+        {
+            key: f.cleaned_data[key]
+            for key in ("household", "kind", "topic", "description", "solved_on_spot", "resolution")
+        }
         for f in formset.forms
         if f.cleaned_data and not f.cleaned_data.get("DELETE")
     ]
     data = form.cleaned_data
     try:
         return services.record_visit(
-            actor=request.user, cadre=data["cadre"], visited_on=data["visited_on"], kind=data["kind"],
-            households=data["households"], notes=form.notes(), matters=matters,
-            place=data["place"], stay_days=data["stay_days"])
+            actor=request.user,
+            cadre=data["cadre"],
+            visited_on=data["visited_on"],
+            kind=data["kind"],
+            households=data["households"],
+            notes=form.notes(),
+            matters=matters,
+            place=data["place"],
+            stay_days=data["stay_days"],
+        )
     except services.LiaisonError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return None
@@ -106,27 +132,46 @@ def visit_new(request):
     """
     cadres = diary_cadres(request.user)
     households = Household.objects.visible_to(request.user)
-    form = VisitForm(request.POST or None, cadres=cadres, households=households,
-                     initial=_initial(request, cadres))
+    form = VisitForm(
+        request.POST or None,
+        cadres=cadres,
+        households=households,
+        initial=_initial(request, cadres),
+    )
     chosen = _chosen(form, households)
     chosen_qs = households.filter(pk__in=[h.pk for h in chosen])
-    formset = MatterFormSet(request.POST or None, prefix="matters",
-                            form_kwargs={"households": chosen_qs})
+    formset = MatterFormSet(
+        request.POST or None, prefix="matters", form_kwargs={"households": chosen_qs}
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         visit = _save(request, form, formset)
         if visit is not None:
-            messages.success(request, _("Diary saved: %(cadre)s, %(date)s, %(count)d household(s).") % {
-                "cadre": visit.cadre.name, "date": visit.visited_on.isoformat(),
-                "count": len(form.cleaned_data["households"])})
+            messages.success(
+                request,
+                _("Diary saved: %(cadre)s, %(date)s, %(count)d household(s).")
+                % {
+                    "cadre": visit.cadre.name,
+                    "date": visit.visited_on.isoformat(),
+                    "count": len(form.cleaned_data["households"]),
+                },
+            )
             if "add_another" in request.POST:
-                query = urlencode({"cadre": visit.cadre_id, "date": visit.visited_on.isoformat(),
-                                   "kind": visit.kind})
+                query = urlencode(
+                    {
+                        "cadre": visit.cadre_id,
+                        "date": visit.visited_on.isoformat(),
+                        "kind": visit.kind,
+                    }
+                )
                 return redirect(f"{reverse('visit_new')}?{query}")
             return redirect(visit)
     elif request.method == "POST":
-        messages.error(request, _("The diary was not saved: please correct the fields marked below."))
-    return render(request, "liaison/diaries/form.html", {
-        "form": form, "formset": formset, "chosen": chosen})
+        messages.error(
+            request, _("The diary was not saved: please correct the fields marked below.")
+        )
+    return render(
+        request, "liaison/diaries/form.html", {"form": form, "formset": formset, "chosen": chosen}
+    )
 
 
 @login_required
@@ -145,8 +190,9 @@ def household_search(request):
     else:
         results = households.none()
     results = with_last_visit(results.select_related("area")).order_by("head_name", "id")[:12]
-    return render(request, "liaison/diaries/_household_results.html", {
-        "results": results, "query": query})
+    return render(
+        request, "liaison/diaries/_household_results.html", {"results": results, "query": query}
+    )
 
 
 urlpatterns = [

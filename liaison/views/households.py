@@ -51,21 +51,36 @@ def household_list(request):
     if request.GET.get("unpaired"):
         households = households.filter(paired=False)
     page = Paginator(households.select_related("area").order_by("area_path", "head_name", "id"), 50)
-    return render(request, "liaison/households/list.html", {
-        "page": page.get_page(request.GET.get("page")), "area": area, "query": query,
-        "category": category, "categories": HouseholdCategory.choices,
-    })
+    return render(
+        request,
+        "liaison/households/list.html",
+        {
+            "page": page.get_page(request.GET.get("page")),
+            "area": area,
+            "query": query,
+            "category": category,
+            "categories": HouseholdCategory.choices,
+        },
+    )
 
 
 def _save_household(request, form, household=None):
     """Call the service; a rule broken there becomes an error on the right field."""
     data = form.cleaned_data
-    common = {"actor": request.user, "head_name": data["head_name"], "phone": data["phone"],
-              "members": data["members"], "address": data["address"],
-              "categories": data["categories"], "party_member": data["party_member"]}
+    common = {
+        "actor": request.user,
+        "head_name": data["head_name"],
+        "phone": data["phone"],
+        "members": data["members"],
+        "address": data["address"],
+        "categories": data["categories"],
+        "party_member": data["party_member"],
+    }
     try:
         if household is None:
-            return services.register_household(area=data["area"], id_number=data["id_number"], **common)
+            return services.register_household(
+                area=data["area"], id_number=data["id_number"], **common
+            )
         return services.update_household(household=household, area=data["area"], **common)
     except services.LiaisonError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -75,14 +90,19 @@ def _save_household(request, form, household=None):
 
 @login_required
 def household_new(request):
-    form = HouseholdForm(request.POST or None, areas=_visible_areas(request),
-                         initial={"area": request.GET.get("area")})
+    form = HouseholdForm(
+        request.POST or None,
+        areas=_visible_areas(request),
+        initial={"area": request.GET.get("area")},
+    )
     if request.method == "POST" and form.is_valid():
         household = _save_household(request, form)
         if household:
             for warning in getattr(form, "warnings", []):
                 messages.warning(request, warning)
-            messages.success(request, _("Household of %(name)s registered.") % {"name": household.head_name})
+            messages.success(
+                request, _("Household of %(name)s registered.") % {"name": household.head_name}
+            )
             if "add_another" in request.POST:
                 return redirect(f"{reverse('household_new')}?area={household.area_id}")
             return redirect(household)
@@ -92,11 +112,17 @@ def household_new(request):
 @login_required
 def household_edit(request, pk):
     household = get_household_for(request.user, pk)
-    initial = {"area": household.area_id, "head_name": household.head_name,
-               "members": household.members, "address": household.address,
-               "categories": household.category_list, "party_member": household.party_member}
-    form = HouseholdForm(request.POST or None, areas=_visible_areas(request), editing=True,
-                         initial=initial)
+    initial = {
+        "area": household.area_id,
+        "head_name": household.head_name,
+        "members": household.members,
+        "address": household.address,
+        "categories": household.category_list,
+        "party_member": household.party_member,
+    }
+    form = HouseholdForm(
+        request.POST or None, areas=_visible_areas(request), editing=True, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         if _save_household(request, form, household):
             messages.success(request, _("Changes saved."))
@@ -132,8 +158,9 @@ def household_reveal(request, pk):
     except services.LiaisonError as exc:
         messages.error(request, exc.message)
         return redirect(household)
-    response = render(request, "liaison/households/detail.html",
-                      _detail_context(request, household, revealed))
+    response = render(
+        request, "liaison/households/detail.html", _detail_context(request, household, revealed)
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -145,7 +172,9 @@ def household_pair(request, pk):
     form = PairForm(request.POST, cadres=Cadre.objects.visible_to(request.user))
     if form.is_valid():
         services.pair_household(actor=request.user, household=household, **form.cleaned_data)
-        messages.success(request, _("Paired with %(cadre)s.") % {"cadre": form.cleaned_data["cadre"].name})
+        messages.success(
+            request, _("Paired with %(cadre)s.") % {"cadre": form.cleaned_data["cadre"].name}
+        )
     else:
         messages.error(request, _("Choose a cadre and a pairing kind."))
     return redirect(household)
@@ -170,12 +199,16 @@ def coverage(request):
     if area is None:
         return render(request, "liaison/households/coverage.html", {"area": None})
     unpaired = unpaired_must_visit(area)
-    return render(request, "liaison/households/coverage.html", {
-        "area": area,
-        "rows": coverage_by_branch(area),
-        "unpaired": unpaired[:100],
-        "rule_breakers": [(c, breaches(c)) for c in cadres_breaking_rules(area)[:100]],
-    })
+    return render(
+        request,
+        "liaison/households/coverage.html",
+        {
+            "area": area,
+            "rows": coverage_by_branch(area),
+            "unpaired": unpaired[:100],
+            "rule_breakers": [(c, breaches(c)) for c in cadres_breaking_rules(area)[:100]],
+        },
+    )
 
 
 urlpatterns = [

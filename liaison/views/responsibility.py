@@ -26,8 +26,10 @@ ASSIGNERS = {Role.CLERK, Role.ADMINISTRATOR, *LEADER_ROLES}
 class AssignForm(forms.Form):
     duty = forms.ChoiceField(label=gettext_lazy("Duty"), choices=Duty.choices)
     cadre = CadreChoiceField(label=gettext_lazy("Cadre"), queryset=Cadre.objects.none())
-    start_date = forms.DateField(label=gettext_lazy("From"),
-                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start_date = forms.DateField(
+        label=gettext_lazy("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args, cadres, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,26 +43,49 @@ def _may_assign(user) -> bool:
 @login_required
 def area_responsibility(request, pk):
     area = get_area_for(request.user, pk)
-    terms = (ResponsibilityAssignment.objects.visible_to(request.user).filter(area=area)
-             .select_related("cadre").order_by("duty", "-start_date", "-id"))
+    terms = (
+        ResponsibilityAssignment.objects.visible_to(request.user)
+        .filter(area=area)
+        .select_related("cadre")
+        .order_by("duty", "-start_date", "-id")
+    )
     current = {t.duty: t for t in terms if t.end_date is None}
     form = None
     if _may_assign(request.user):
         cadres = Cadre.objects.visible_to(request.user).order_by("name", "id")
-        form = AssignForm(request.POST or None, cadres=cadres,
-                          initial={"start_date": timezone.localdate(), "duty": request.GET.get("duty")})
+        form = AssignForm(
+            request.POST or None,
+            cadres=cadres,
+            initial={"start_date": timezone.localdate(), "duty": request.GET.get("duty")},
+        )
         if request.method == "POST" and form.is_valid():
             try:
-                term = services.assign_responsibility(actor=request.user, area=area, **form.cleaned_data)
+                term = services.assign_responsibility(
+                    actor=request.user, area=area, **form.cleaned_data
+                )
             except services.LiaisonError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                messages.success(request, _("%(cadre)s is now %(duty)s of %(area)s.") % {
-                    "cadre": term.cadre.name, "duty": term.get_duty_display(), "area": area.name})
+                messages.success(
+                    request,
+                    _("%(cadre)s is now %(duty)s of %(area)s.")
+                    % {
+                        "cadre": term.cadre.name,
+                        "duty": term.get_duty_display(),
+                        "area": area.name,
+                    },
+                )
                 return redirect("area_responsibility", pk=area.pk)
-    return render(request, "liaison/responsibility.html", {
-        "area": area, "terms": terms, "form": form,
-        "duties": [(value, label, current.get(value)) for value, label in Duty.choices]})
+    return render(
+        request,
+        "liaison/responsibility.html",
+        {
+            "area": area,
+            "terms": terms,
+            "form": form,
+            "duties": [(value, label, current.get(value)) for value, label in Duty.choices],
+        },
+    )
 
 
 urlpatterns = [path("<int:pk>/", area_responsibility, name="area_responsibility")]

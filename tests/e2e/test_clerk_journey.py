@@ -4,7 +4,9 @@ from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in
 
 
-def test_clerk_sees_only_her_township_in_the_picker_and_switches_language(page, live_server, clerk_a):
+def test_clerk_sees_only_her_township_in_the_picker_and_switches_language(
+    page, live_server, clerk_a
+):
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/login/?next=/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
@@ -34,7 +36,9 @@ def test_clerk_sees_only_her_township_in_the_picker_and_switches_language(page, 
     expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 
-def test_five_wrong_passwords_lock_the_account_but_not_the_neighbour(page, live_server, clerk_a, clerk_b_sibling):
+def test_five_wrong_passwords_lock_the_account_but_not_the_neighbour(
+    page, live_server, clerk_a, clerk_b_sibling
+):
     for _ in range(5):
         log_in(page, live_server, "clerk_a", "wrong-password")
     log_in(page, live_server, "clerk_a", PASSWORD)

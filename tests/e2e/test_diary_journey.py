@@ -10,7 +10,8 @@ from tests.liaison.factories import make_cadre, make_household
 
 
 def test_clerk_enters_a_diary_for_two_households_and_sees_it_on_the_cadres_page(
-        page, live_server, areas, clerk_a):
+    page, live_server, areas, clerk_a
+):
     cadre = make_cadre(areas["ta"], name="刘强")
     wang = make_household(areas["ga"], name="王大明")
     make_household(areas["va"], name="李小红")
@@ -50,11 +51,14 @@ def test_clerk_enters_a_diary_for_two_households_and_sees_it_on_the_cadres_page(
     expect(page.locator(".field-error").first).to_contain_text("当场解决的事项请填写解决情况")
     expect(page.get_by_test_id("chosen-households")).to_contain_text("李小红")
     expect(page.get_by_label("困难问题")).to_have_value("孩子上学路远")
-    expect(page.get_by_test_id("matter-row").nth(1).locator("textarea[name$='-description']")).to_have_value(
-        "村道塌方，出行困难")
+    expect(
+        page.get_by_test_id("matter-row").nth(1).locator("textarea[name$='-description']")
+    ).to_have_value("村道塌方，出行困难")
     assert Visit.objects.count() == 0
 
-    page.get_by_test_id("matter-row").nth(0).locator("textarea[name$='-resolution']").fill("当场帮助挂失补办")
+    page.get_by_test_id("matter-row").nth(0).locator("textarea[name$='-resolution']").fill(
+        "当场帮助挂失补办"
+    )
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("民情日记已保存")
     visit = Visit.objects.get()
@@ -64,12 +68,15 @@ def test_clerk_enters_a_diary_for_two_households_and_sees_it_on_the_cadres_page(
 
     page.get_by_role("link", name="刘强").first.click()
     day = visit.visited_on
-    expect(page.get_by_test_id("my-households")).to_contain_text(f"{day.year}年{day.month}月{day.day}日")
+    expect(page.get_by_test_id("my-households")).to_contain_text(
+        f"{day.year}年{day.month}月{day.day}日"
+    )
     expect(page.get_by_test_id("my-matters")).to_contain_text("村道塌方，出行困难")
 
 
 def test_invalid_id_and_phone_get_a_chinese_message_and_the_typed_data_stays(
-        page, live_server, areas, clerk_a):
+    page, live_server, areas, clerk_a
+):
     log_in(page, live_server, "clerk_a", PASSWORD)
     page.goto(f"{live_server.url}/households/new/")
     page.select_option("#id_area", label="甲村")
@@ -78,8 +85,12 @@ def test_invalid_id_and_phone_get_a_chinese_message_and_the_typed_data_stays(
     page.fill("#id_phone", "1380013800")  # ten digits
     page.fill("#id_address", "甲村十二号")
     page.get_by_role("button", name="保存", exact=True).click()
-    expect(page.locator(".has-error").filter(has=page.locator("#id_id_number"))).to_contain_text("校验码")
-    expect(page.locator(".has-error").filter(has=page.locator("#id_phone"))).to_contain_text("手机号")
+    expect(page.locator(".has-error").filter(has=page.locator("#id_id_number"))).to_contain_text(
+        "校验码"
+    )
+    expect(page.locator(".has-error").filter(has=page.locator("#id_phone"))).to_contain_text(
+        "手机号"
+    )
     expect(page.locator("#id_head_name")).to_have_value("孙大圣")
     expect(page.locator("#id_address")).to_have_value("甲村十二号")
     expect(page.locator("#id_id_number")).to_have_value("530802195803170019")

@@ -18,13 +18,21 @@ def roster(bad_row: int | None):
         ident = id_number(sequence=i + 1)
         if i == bad_row:
             ident = ident[:17] + ("0" if ident[17] != "0" else "1")
-        rows.append(roster_row(name=f"户主{i:03d}", ident=ident, cadre=f"干部{i % 10}",
-                               cadre_phone=f"1390000{i % 10:04d}", **{"联系电话": f"137{i:08d}"}))
+        rows.append(
+            roster_row(
+                name=f"户主{i:03d}",
+                ident=ident,
+                cadre=f"干部{i % 10}",
+                cadre_phone=f"1390000{i % 10:04d}",
+                **{"联系电话": f"137{i:08d}"},
+            )
+        )
     return xlsx(rows)
 
 
 def test_clerk_uploads_sees_the_error_fixes_it_and_imports_with_a_progress_bar(
-        page, live_server, areas, clerk_a, tmp_path, settings):
+    page, live_server, areas, clerk_a, tmp_path, settings
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     broken, fixed = tmp_path / "思茅镇花名册.xlsx", tmp_path / "思茅镇花名册（改）.xlsx"
     broken.write_bytes(roster(BAD))

@@ -19,10 +19,25 @@ def phone(n=None) -> str:
 
 
 def make_household(area, *, actor=None, name="王大", categories=(), **extra):
-    return register_household(actor=actor, area=area, head_name=name, id_number=id_number(),
-                              phone=phone(), categories=categories, **extra)
+    return register_household(
+        actor=actor,
+        area=area,
+        head_name=name,
+        id_number=id_number(),
+        phone=phone(),
+        categories=categories,
+        **extra,
+    )
 
 
 def make_cadre(area, *, actor=None, name="刘强", rank=Rank.TOWNSHIP, **extra):
-    return register_cadre(actor=actor, area=area, name=name, rank=rank, unit="思茅镇人民政府",
-                          post="副镇长", phone=phone(), **extra)
+    return register_cadre(
+        actor=actor,
+        area=area,
+        name=name,
+        rank=rank,
+        unit="思茅镇人民政府",
+        post="副镇长",
+        phone=phone(),
+        **extra,
+    )

@@ -29,8 +29,15 @@ def village(areas):
     """甲村: 王大明 (in 一组) with two cadres, 欧阳春 with one, 赵旧 whose pairing ended,
     孙无 never paired; 乙村 (the sibling township): 钱邻 with 陈乙."""
     liu = make_cadre(areas["ta"], name="刘强", duties="联系甲村一组，收集民情")
-    he = register_cadre(actor=None, area=areas["ta"], name="何静", rank=Rank.COUNTY,
-                        unit="思茅区农业农村局", post="驻村工作队员", phone=phone())
+    he = register_cadre(
+        actor=None,
+        area=areas["ta"],
+        name="何静",
+        rank=Rank.COUNTY,
+        unit="思茅区农业农村局",
+        post="驻村工作队员",
+        phone=phone(),
+    )
     wang = make_household(areas["ga"], name="王大明", categories=[HouseholdCategory.POOR])
     ouyang = make_household(areas["va"], name="欧阳春")
     zhao = make_household(areas["va"], name="赵旧")
@@ -42,8 +49,15 @@ def village(areas):
     chen = make_cadre(areas["tb"], name="陈乙")
     qian = make_household(areas["vb"], name="钱邻")
     pair_household(actor=None, cadre=chen, household=qian, kind=PairingKind.TERRITORIAL)
-    return {"liu": liu, "he": he, "wang": wang, "ouyang": ouyang, "zhao": zhao,
-            "chen": chen, "qian": qian}
+    return {
+        "liu": liu,
+        "he": he,
+        "wang": wang,
+        "ouyang": ouyang,
+        "zhao": zhao,
+        "chen": chen,
+        "qian": qian,
+    }
 
 
 def _cards(page):
@@ -110,7 +124,9 @@ def test_qr_code_links_to_the_public_page(client, clerk_a, village):
     client.force_login(clerk_a)
     with override_settings(PUBLIC_BASE_URL="https://mq.example.gov.cn/"):
         page = client.get(reverse("cards_cadre", args=[village["he"].pk])).content.decode()
-    url = "https://mq.example.gov.cn" + reverse("card_public", args=[household_token(village["wang"].pk)])
+    url = "https://mq.example.gov.cn" + reverse(
+        "card_public", args=[household_token(village["wang"].pk)]
+    )
     assert qr_svg(url) in page
 
 
@@ -126,8 +142,14 @@ def test_public_page_shows_cadres_and_leaks_no_id_or_phone(client, village):
     assert "满意度测评" in page
     phone = crypto.decrypt(wang.phone_encrypted)
     id_number = crypto.decrypt(wang.id_number_encrypted)
-    for secret in (phone, id_number, wang.id_number_masked, wang.phone_masked, wang.id_last4,
-                   wang.phone_last4):
+    for secret in (
+        phone,
+        id_number,
+        wang.id_number_masked,
+        wang.phone_masked,
+        wang.id_last4,
+        wang.phone_last4,
+    ):
         assert secret not in page
     assert not re.search(r"\d{6}(19|20)\d{6}", page)
 
@@ -141,8 +163,14 @@ def test_bad_or_forged_token_is_404(client, village):
     token = household_token(village["wang"].pk)
     value, signature = token.split(":")
     other = household_token(village["ouyang"].pk).split(":")[0]
-    for bad in (f"{other}:{signature}", f"{value}:{signature[:-1]}x", "MQ", str(village["wang"].pk),
-                "", "bm90LWFuLWludA:abc"):
+    for bad in (
+        f"{other}:{signature}",
+        f"{value}:{signature[:-1]}x",
+        "MQ",
+        str(village["wang"].pk),
+        "",
+        "bm90LWFuLWludA:abc",
+    ):
         if bad:
             assert client.get(reverse("card_public", args=[bad])).status_code == 404, bad
     assert client.get(f"/cards/h/{village['wang'].pk}/").status_code == 404
@@ -155,12 +183,21 @@ def test_token_round_trip_and_salt():
 
     assert household_pk_from_token(household_token(42)) == 42
     assert household_pk_from_token(signing.Signer().sign_object(42)) is None
-    assert household_pk_from_token(signing.Signer(salt="liaison.cards.household").sign_object(True)) is None
+    assert (
+        household_pk_from_token(signing.Signer(salt="liaison.cards.household").sign_object(True))
+        is None
+    )
 
 
 def test_mask_name():
     assert [mask_name(n) for n in ("王大明", "李四", "欧阳春", "欧阳", " 张三 ", "")] == [
-        "王*", "李*", "欧阳*", "欧*", "张*", ""]
+        "王*",
+        "李*",
+        "欧阳*",
+        "欧*",
+        "张*",
+        "",
+    ]
 
 
 def test_place_labels_name_township_village_and_group(areas):

@@ -28,12 +28,15 @@ def test_full_width_digits_spaces_and_lower_case_x_are_normalised():
     assert check_id_number(raw).value == body + "X" and check_id_number(raw).ok
 
 
-@pytest.mark.parametrize("raw,fragment", [
-    ("11010519491231002", "18"),
-    ("110105491231002", "15"),
-    ("11010519491331002X", "date of birth"),
-    ("110105194912310021", "check character"),
-])
+@pytest.mark.parametrize(
+    "raw,fragment",
+    [
+        ("11010519491231002", "18"),
+        ("110105491231002", "15"),
+        ("11010519491331002X", "date of birth"),
+        ("110105194912310021", "check character"),
+    ],
+)
 def test_bad_numbers_say_precisely_why(raw, fragment):
     from django.utils import translation
 
@@ -47,7 +50,7 @@ def test_every_single_digit_typo_is_caught():
     for i in range(17):
         for d in "0123456789":
             if d != good[i]:
-                bad = good[:i] + d + good[i + 1:]
+                bad = good[:i] + d + good[i + 1 :]
                 assert not check_id_number(bad, today=date(2026, 11, 22)).ok
 
 
@@ -56,7 +59,9 @@ def test_unknown_province_prefix_is_only_a_warning():
     assert checked.ok and checked.warnings
 
 
-@pytest.mark.parametrize("raw", ["１３８００１３８０００", "+86-138-0013-8000", "0086 138 0013 8000", "138 0013 8000"])
+@pytest.mark.parametrize(
+    "raw", ["１３８００１３８０００", "+86-138-0013-8000", "0086 138 0013 8000", "138 0013 8000"]
+)
 def test_mobile_formats_normalise(raw):
     assert check_mobile(raw).value == "13800138000" and check_mobile(raw).ok
 

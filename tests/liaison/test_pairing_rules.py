@@ -28,8 +28,10 @@ def frozen():
 
 
 def _pair(cadre, *households):
-    return [pair_household(actor=None, cadre=cadre, household=h, kind=PairingKind.TERRITORIAL)
-            for h in households]
+    return [
+        pair_household(actor=None, cadre=cadre, household=h, kind=PairingKind.TERRITORIAL)
+        for h in households
+    ]
 
 
 @pytest.fixture
@@ -59,28 +61,66 @@ def world(areas):
     two_poor = make_cadre(areas["ta"], name="镇二")
     _pair(two_poor, h["o4"], h["o5"])
     sibling = make_cadre(areas["tb"], name="乙邻")
-    return {"h": h, "complete": complete, "short": short, "nobody": nobody,
-            "one_poor": one_poor, "two_poor": two_poor, "sibling": sibling}
+    return {
+        "h": h,
+        "complete": complete,
+        "short": short,
+        "nobody": nobody,
+        "one_poor": one_poor,
+        "two_poor": two_poor,
+        "sibling": sibling,
+    }
 
 
 def _figures(cadre):
-    return {k: getattr(cadre, k) for k in
-            ("paired", "poor", "party", "ordinary", "party_hardship", "ordinary_hardship",
-             "require_123", "min_poor")}
+    return {
+        k: getattr(cadre, k)
+        for k in (
+            "paired",
+            "poor",
+            "party",
+            "ordinary",
+            "party_hardship",
+            "ordinary_hardship",
+            "require_123",
+            "min_poor",
+        )
+    }
 
 
 def test_cadres_breaking_rules_under_the_nearest_policy(areas, world):
     rows = {c.name: c for c in cadres_breaking_rules(areas["ta"])}
     assert list(rows) == ["镇一", "甲缺", "零户"]
-    assert _figures(rows["镇一"]) == {"paired": 1, "poor": 1, "party": 1, "ordinary": 0,
-                                     "party_hardship": 1, "ordinary_hardship": 0,
-                                     "require_123": False, "min_poor": 2}
-    assert _figures(rows["甲缺"]) == {"paired": 3, "poor": 1, "party": 1, "ordinary": 2,
-                                     "party_hardship": 1, "ordinary_hardship": 1,
-                                     "require_123": True, "min_poor": 1}
-    assert _figures(rows["零户"]) == {"paired": 0, "poor": 0, "party": 0, "ordinary": 0,
-                                     "party_hardship": 0, "ordinary_hardship": 0,
-                                     "require_123": True, "min_poor": 1}
+    assert _figures(rows["镇一"]) == {
+        "paired": 1,
+        "poor": 1,
+        "party": 1,
+        "ordinary": 0,
+        "party_hardship": 1,
+        "ordinary_hardship": 0,
+        "require_123": False,
+        "min_poor": 2,
+    }
+    assert _figures(rows["甲缺"]) == {
+        "paired": 3,
+        "poor": 1,
+        "party": 1,
+        "ordinary": 2,
+        "party_hardship": 1,
+        "ordinary_hardship": 1,
+        "require_123": True,
+        "min_poor": 1,
+    }
+    assert _figures(rows["零户"]) == {
+        "paired": 0,
+        "poor": 0,
+        "party": 0,
+        "ordinary": 0,
+        "party_hardship": 0,
+        "ordinary_hardship": 0,
+        "require_123": True,
+        "min_poor": 1,
+    }
 
 
 def test_county_check_includes_the_sibling_township(areas, world):
@@ -94,11 +134,13 @@ def test_breaches_name_what_is_missing(world):
     assert breaches_of(world["two_poor"]) == []
     assert breaches_of(world["one_poor"]) == ["1 poor households paired, at least 2 required"]
     assert breaches_of(world["short"]) == [
-        '"123" pattern not met: party-member households 1/2, ordinary households 2/3']
+        '"123" pattern not met: party-member households 1/2, ordinary households 2/3'
+    ]
     assert breaches_of(world["nobody"]) == [
         "0 poor households paired, at least 1 required",
         '"123" pattern not met: party-member households 0/2, ordinary households 0/3, '
-        "party-member households in hardship 0/1, ordinary households in hardship 0/1"]
+        "party-member households in hardship 0/1, ordinary households in hardship 0/1",
+    ]
 
 
 def test_without_any_policy_one_poor_household_is_required(areas):
@@ -115,11 +157,15 @@ def test_zero_minimum_switches_the_poor_rule_off(areas):
 
 
 def test_policy_service_is_audited_idempotent_and_scoped(areas, city_admin, clerk_a):
-    policy = set_pairing_policy(actor=city_admin, area=areas["ta"], require_123=True,
-                                min_poor_per_cadre=2)
+    policy = set_pairing_policy(
+        actor=city_admin, area=areas["ta"], require_123=True, min_poor_per_cadre=2
+    )
     event = AuditEvent.objects.get(action="pairing_policy.created")
     assert (event.actor, event.area_path, event.data["min_poor_per_cadre"]) == (
-        city_admin, areas["ta"].path, 2)
+        city_admin,
+        areas["ta"].path,
+        2,
+    )
     set_pairing_policy(actor=city_admin, area=areas["ta"], require_123=True, min_poor_per_cadre=2)
     assert AuditEvent.objects.filter(action__startswith="pairing_policy").count() == 1
     set_pairing_policy(actor=city_admin, area=areas["ta"], require_123=False, min_poor_per_cadre=2)
@@ -128,8 +174,9 @@ def test_policy_service_is_audited_idempotent_and_scoped(areas, city_admin, cler
         set_pairing_policy(actor=clerk_a, area=areas["ta"], require_123=False, min_poor_per_cadre=1)
     assert exc.value.code == "out_of_scope"
     with pytest.raises(AreaError) as exc:
-        set_pairing_policy(actor=city_admin, area=areas["ta"], require_123=False,
-                           min_poor_per_cadre=11)
+        set_pairing_policy(
+            actor=city_admin, area=areas["ta"], require_123=False, min_poor_per_cadre=11
+        )
     assert (exc.value.code, exc.value.field) == ("invalid", "min_poor_per_cadre")
     remove_pairing_policy(actor=city_admin, policy=policy)
     assert not PairingPolicy.objects.exists()
@@ -146,8 +193,10 @@ def test_nearest_policy_governs(areas):
 
 def test_admin_saves_the_policy_through_the_service(client, superuser, areas):
     client.force_login(superuser)
-    response = client.post(reverse("admin:responsibility_areas_pairingpolicy_add"),
-                           {"area": areas["tb"].pk, "require_123": "on", "min_poor_per_cadre": 2})
+    response = client.post(
+        reverse("admin:responsibility_areas_pairingpolicy_add"),
+        {"area": areas["tb"].pk, "require_123": "on", "min_poor_per_cadre": 2},
+    )
     assert response.status_code == 302
     assert PairingPolicy.objects.get(area=areas["tb"]).require_123
     assert AuditEvent.objects.filter(action="pairing_policy.created", actor=superuser).exists()

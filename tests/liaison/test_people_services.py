@@ -36,8 +36,9 @@ pytestmark = pytest.mark.django_db
 
 def test_household_gets_denormalised_place_and_encrypted_identity(areas, clerk_a):
     number = id_number()
-    household = register_household(actor=clerk_a, area=areas["ga"], head_name="张三丰",
-                                   id_number=number, phone="138 0013 8000")
+    household = register_household(
+        actor=clerk_a, area=areas["ga"], head_name="张三丰", id_number=number, phone="138 0013 8000"
+    )
     assert household.area_path == areas["ga"].path
     assert (household.county_id, household.township_id) == (areas["ca"].pk, areas["ta"].pk)
     assert household.name_initials == "ZSF"
@@ -50,22 +51,31 @@ def test_household_gets_denormalised_place_and_encrypted_identity(areas, clerk_a
     assert number not in raw and "13800138000" not in raw
 
 
-def test_duplicate_id_points_to_the_existing_household_when_in_scope(areas, clerk_a, clerk_b_sibling):
+def test_duplicate_id_points_to_the_existing_household_when_in_scope(
+    areas, clerk_a, clerk_b_sibling
+):
     number = id_number()
     first = register_household(actor=clerk_a, area=areas["va"], head_name="李四", id_number=number)
     with pytest.raises(LiaisonError) as err:
-        register_household(actor=clerk_a, area=areas["va"], head_name="李四", id_number=number.lower())
+        register_household(
+            actor=clerk_a, area=areas["va"], head_name="李四", id_number=number.lower()
+        )
     assert err.value.code == "duplicate_id" and err.value.existing == first
     with pytest.raises(LiaisonError) as err:
-        register_household(actor=clerk_b_sibling, area=areas["vb"], head_name="李四", id_number=number)
+        register_household(
+            actor=clerk_b_sibling, area=areas["vb"], head_name="李四", id_number=number
+        )
     assert err.value.existing is None and "李四" not in err.value.message  # nothing leaks
 
 
-@pytest.mark.parametrize("field,kwargs", [
-    ("id_number", {"id_number": "530802195803170011"}),
-    ("phone", {"phone": "2380013800"}),
-    ("area", {"area_key": "ta"}),
-])
+@pytest.mark.parametrize(
+    "field,kwargs",
+    [
+        ("id_number", {"id_number": "530802195803170011"}),
+        ("phone", {"phone": "2380013800"}),
+        ("area", {"area_key": "ta"}),
+    ],
+)
 def test_invalid_household_input_names_the_field_and_writes_nothing(areas, clerk_a, field, kwargs):
     area = areas[kwargs.pop("area_key", "va")]
     args = {"id_number": id_number(), "phone": "", **kwargs}
@@ -83,13 +93,17 @@ def test_clerk_cannot_register_a_household_in_the_sibling_township(areas, clerk_
 
 def test_reveal_needs_the_permission_and_is_audited(areas, clerk_a):
     number = id_number()
-    household = register_household(actor=clerk_a, area=areas["va"], head_name="钱六", id_number=number)
+    household = register_household(
+        actor=clerk_a, area=areas["va"], head_name="钱六", id_number=number
+    )
     with pytest.raises(LiaisonError):
         reveal_household_identity(actor=clerk_a, household=household)
     clerk_a.user_permissions.add(Permission.objects.get(codename="view_full_pii"))
     clerk_a = type(clerk_a).objects.get(pk=clerk_a.pk)
     assert reveal_household_identity(actor=clerk_a, household=household)["id_number"] == number
-    assert AuditEvent.objects.filter(action="household.identity_revealed", actor=clerk_a).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="household.identity_revealed", actor=clerk_a).count() == 1
+    )
 
 
 def test_a_wrong_data_key_fails_loudly():
@@ -101,23 +115,46 @@ def test_a_wrong_data_key_fails_loudly():
 
 def test_pairing_is_idempotent_and_ending_keeps_history(areas, clerk_a):
     cadre, household = make_cadre(areas["ta"]), make_household(areas["va"])
-    pairing = pair_household(actor=clerk_a, cadre=cadre, household=household, kind=PairingKind.TERRITORIAL)
-    assert pair_household(actor=clerk_a, cadre=cadre, household=household, kind=PairingKind.TERRITORIAL) == pairing
+    pairing = pair_household(
+        actor=clerk_a, cadre=cadre, household=household, kind=PairingKind.TERRITORIAL
+    )
+    assert (
+        pair_household(
+            actor=clerk_a, cadre=cadre, household=household, kind=PairingKind.TERRITORIAL
+        )
+        == pairing
+    )
     end_pairing(actor=clerk_a, pairing=pairing)
     with pytest.raises(LiaisonError):
         end_pairing(actor=clerk_a, pairing=pairing)
     assert Pairing.objects.active().count() == 0 and Pairing.objects.count() == 1
-    again = pair_household(actor=clerk_a, cadre=cadre, household=household, kind=PairingKind.RELATIVES)
+    again = pair_household(
+        actor=clerk_a, cadre=cadre, household=household, kind=PairingKind.RELATIVES
+    )
     assert again.pk != pairing.pk
 
 
 def test_new_responsible_cadre_ends_the_previous_term(areas, clerk_a):
     first, second = make_cadre(areas["ta"], name="甲"), make_cadre(areas["ta"], name="乙")
-    assign_responsibility(actor=clerk_a, area=areas["va"], cadre=first, duty="responsible",
-                          start_date=date(2025, 1, 1))
-    assign_responsibility(actor=clerk_a, area=areas["va"], cadre=second, duty="responsible",
-                          start_date=date(2026, 3, 1))
-    history = list(ResponsibilityAssignment.objects.order_by("start_date").values_list("cadre__name", "end_date"))
+    assign_responsibility(
+        actor=clerk_a,
+        area=areas["va"],
+        cadre=first,
+        duty="responsible",
+        start_date=date(2025, 1, 1),
+    )
+    assign_responsibility(
+        actor=clerk_a,
+        area=areas["va"],
+        cadre=second,
+        duty="responsible",
+        start_date=date(2026, 3, 1),
+    )
+    history = list(
+        ResponsibilityAssignment.objects.order_by("start_date").values_list(
+            "cadre__name", "end_date"
+        )
+    )
     assert history == [("甲", date(2026, 3, 1)), ("乙", None)]
 
 
@@ -125,11 +162,23 @@ def test_visit_for_two_households_with_one_matter_solved_and_one_to_ledger(areas
     cadre = make_cadre(areas["ta"])
     h1, h2 = make_household(areas["ga"], name="王一"), make_household(areas["va"], name="王二")
     visit = record_visit(
-        actor=clerk_a, cadre=cadre, visited_on=timezone.localdate(), kind=VisitKind.HOME,
-        households=[h1, h2], notes={"q_difficulties": "缺水"},
-        matters=[{"household": h1, "kind": "difficulty", "description": "水管破裂", "solved_on_spot": True,
-                  "resolution": "当场联系维修"},
-                 {"household": h2, "kind": "difficulty", "description": "危房改造"}])
+        actor=clerk_a,
+        cadre=cadre,
+        visited_on=timezone.localdate(),
+        kind=VisitKind.HOME,
+        households=[h1, h2],
+        notes={"q_difficulties": "缺水"},
+        matters=[
+            {
+                "household": h1,
+                "kind": "difficulty",
+                "description": "水管破裂",
+                "solved_on_spot": True,
+                "resolution": "当场联系维修",
+            },
+            {"household": h2, "kind": "difficulty", "description": "危房改造"},
+        ],
+    )
     assert visit.entered_by == clerk_a and visit.cadre == cadre
     assert visit.area_path == areas["va"].path  # the lowest area enclosing both households
     assert set(visit.households.all()) == {h1, h2}
@@ -139,21 +188,38 @@ def test_visit_for_two_households_with_one_matter_solved_and_one_to_ledger(areas
 def test_future_visits_and_foreign_households_are_refused(areas, clerk_a, clerk_b_sibling):
     cadre, household = make_cadre(areas["ta"]), make_household(areas["va"])
     with pytest.raises(LiaisonError) as err:
-        record_visit(actor=clerk_a, cadre=cadre, visited_on=timezone.localdate() + timedelta(days=1),
-                     kind=VisitKind.HOME, households=[household])
+        record_visit(
+            actor=clerk_a,
+            cadre=cadre,
+            visited_on=timezone.localdate() + timedelta(days=1),
+            kind=VisitKind.HOME,
+            households=[household],
+        )
     assert err.value.field == "visited_on"
     with pytest.raises(LiaisonError):
-        record_visit(actor=clerk_b_sibling, cadre=cadre, visited_on=timezone.localdate(),
-                     kind=VisitKind.HOME, households=[household])
+        record_visit(
+            actor=clerk_b_sibling,
+            cadre=cadre,
+            visited_on=timezone.localdate(),
+            kind=VisitKind.HOME,
+            households=[household],
+        )
     assert not Visit.objects.exists()
 
 
 def test_moving_a_village_rewrites_path_and_township_on_every_big_table(areas, city_admin, clerk_a):
     cadre = make_cadre(areas["ta"])
     household = make_household(areas["ga"], categories=[HouseholdCategory.POOR])
-    pairing = pair_household(actor=clerk_a, cadre=cadre, household=household, kind=PairingKind.TERRITORIAL)
-    visit = record_visit(actor=clerk_a, cadre=cadre, visited_on=timezone.localdate(),
-                         kind=VisitKind.HOME, households=[household])
+    pairing = pair_household(
+        actor=clerk_a, cadre=cadre, household=household, kind=PairingKind.TERRITORIAL
+    )
+    visit = record_visit(
+        actor=clerk_a,
+        cadre=cadre,
+        visited_on=timezone.localdate(),
+        kind=VisitKind.HOME,
+        households=[household],
+    )
     moved = move_area(actor=city_admin, area=areas["va"], new_parent=areas["tb"])
     group = Area.objects.get(pk=areas["ga"].pk)
     for model, pk in ((Household, household.pk), (Pairing, pairing.pk), (Visit, visit.pk)):

@@ -12,8 +12,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _assign(client, area, cadre, start, duty=Duty.RESPONSIBLE):
-    return client.post(reverse("area_responsibility", args=[area.pk]),
-                       {"duty": duty, "cadre": cadre.pk, "start_date": start})
+    return client.post(
+        reverse("area_responsibility", args=[area.pk]),
+        {"duty": duty, "cadre": cadre.pk, "start_date": start},
+    )
 
 
 def test_a_change_of_leader_ends_the_old_term_and_keeps_it_in_the_history(client, clerk_a, areas):
@@ -22,7 +24,10 @@ def test_a_change_of_leader_ends_the_old_term_and_keeps_it_in_the_history(client
     assert _assign(client, areas["va"], old, "2025-01-01").status_code == 302
     assert _assign(client, areas["va"], new, "2026-03-01").status_code == 302
     terms = ResponsibilityAssignment.objects.filter(area=areas["va"]).order_by("start_date")
-    assert [(t.cadre.name, t.end_date) for t in terms] == [("张旧", date(2026, 3, 1)), ("李新", None)]
+    assert [(t.cadre.name, t.end_date) for t in terms] == [
+        ("张旧", date(2026, 3, 1)),
+        ("李新", None),
+    ]
     page = client.get(reverse("area_responsibility", args=[areas["va"].pk])).content.decode()
     assert "张旧" in page and "李新" in page and "联络员" in page and "空缺" in page
 

@@ -17,8 +17,13 @@ def test_seed_demo_fills_every_part_and_a_second_run_changes_nothing():
     call_command("seed_demo", stdout=first)
     # The monthly ledgers are recomputed (and that is recorded); nothing else is written.
     changes = AuditEvent.objects.exclude(action="ledger.rolled_up")
-    counts = (Household.objects.count(), Pairing.objects.count(), Visit.objects.count(),
-              Matter.objects.count(), changes.count())
+    counts = (
+        Household.objects.count(),
+        Pairing.objects.count(),
+        Visit.objects.count(),
+        Matter.objects.count(),
+        changes.count(),
+    )
     assert all(counts[:4]), counts
     assert set(Matter.objects.values_list("status", flat=True)) == set(MatterStatus.values)
     must_visit = Household.objects.must_visit()
@@ -26,8 +31,15 @@ def test_seed_demo_fills_every_part_and_a_second_run_changes_nothing():
     assert 0 < unpaired.count() < must_visit.count()  # the coverage check has something to show
     second = StringIO()
     call_command("seed_demo", stdout=second)
-    assert (Household.objects.count(), Pairing.objects.count(), Visit.objects.count(),
-            Matter.objects.count(), changes.count()) == counts
+    assert (
+        Household.objects.count(),
+        Pairing.objects.count(),
+        Visit.objects.count(),
+        Matter.objects.count(),
+        changes.count(),
+    ) == counts
     summary = [line for line in first.getvalue().splitlines() if "思茅区" in line]
-    assert summary and summary == [line for line in second.getvalue().splitlines() if "思茅区" in line]
+    assert summary and summary == [
+        line for line in second.getvalue().splitlines() if "思茅区" in line
+    ]
     assert "clerk" in second.getvalue() and "Liaison-demo-2026" in second.getvalue()

@@ -35,15 +35,29 @@ class Command(BaseCommand):
             users = {}
             for username, surname, given, role, area_key, superuser in DEMO_USERS:
                 users[username] = ensure_user(
-                    actor=None, actor_name=ACTOR, username=username, password=DEMO_PASSWORD,
-                    last_name=surname, first_name=given, is_superuser=superuser,
+                    actor=None,
+                    actor_name=ACTOR,
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    last_name=surname,
+                    first_name=given,
+                    is_superuser=superuser,
                 )
-                grant_membership(actor=None, actor_name=ACTOR, user=users[username],
-                                 area=areas[area_key], role=role)
+                grant_membership(
+                    actor=None,
+                    actor_name=ACTOR,
+                    user=users[username],
+                    area=areas[area_key],
+                    role=role,
+                )
             people = seed_people(areas["c530802"], users)
             people.update(seed_ledger(areas["c530802"], users))
         counts = ", ".join(f"{what} {n}" for what, n in people.items())
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(areas)} areas; 思茅区 {counts}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {len(areas)} areas; 思茅区 {counts}.")
+        )
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for username, surname, given, role, area_key, _superuser in DEMO_USERS:
-            self.stdout.write(f"  {username:<16} {surname}{given}  {role.label}  {areas[area_key].name}")
+            self.stdout.write(
+                f"  {username:<16} {surname}{given}  {role.label}  {areas[area_key].name}"
+            )

@@ -14,8 +14,10 @@ BENCH_PASSWORD = "Liaison-bench-2026"
 
 
 class Command(BaseCommand):
-    help = ("Bulk data for benchmarks: a province-scale area tree (idempotent) and, with "
-            "--households N, cadres, households, pairings and visits (added once). Use PostgreSQL.")
+    help = (
+        "Bulk data for benchmarks: a province-scale area tree (idempotent) and, with "
+        "--households N, cadres, households, pairings and visits (added once). Use PostgreSQL."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--cities", type=int, default=16)
@@ -27,13 +29,21 @@ class Command(BaseCommand):
         parser.add_argument("--cadres", type=int, default=300_000)
         parser.add_argument("--pairings", type=int, default=2_000_000)
         parser.add_argument("--visits", type=int, default=5_000_000)
-        parser.add_argument("--matters", type=int, default=0, help="grievance ledger matters to add")
+        parser.add_argument(
+            "--matters", type=int, default=0, help="grievance ledger matters to add"
+        )
 
     def handle(self, *args, **opts):
         started = time.perf_counter()
-        specs = list(scale_specs(cities=opts["cities"], counties=opts["counties"],
-                                 townships=opts["townships"], villages=opts["villages"],
-                                 groups_per_village=opts["groups_per_village"]))
+        specs = list(
+            scale_specs(
+                cities=opts["cities"],
+                counties=opts["counties"],
+                townships=opts["townships"],
+                villages=opts["villages"],
+                groups_per_village=opts["groups_per_village"],
+            )
+        )
         with transaction.atomic():
             areas = ensure_area_tree(actor=None, actor_name=ACTOR, specs=specs)
             users = self._bench_users(areas)
@@ -42,11 +52,17 @@ class Command(BaseCommand):
             started = time.perf_counter()
             with transaction.atomic():
                 counts = seed_people_at_scale(
-                    root=areas["p"], households=opts["households"],
+                    root=areas["p"],
+                    households=opts["households"],
                     cadres=min(opts["cadres"], opts["households"]),
-                    pairings=opts["pairings"] if opts["households"] >= 1_000_000 else int(opts["households"] * 1.1),
-                    visits=opts["visits"] if opts["households"] >= 1_000_000 else opts["households"] * 3,
-                    entered_by=users["bench_clerk"])
+                    pairings=opts["pairings"]
+                    if opts["households"] >= 1_000_000
+                    else int(opts["households"] * 1.1),
+                    visits=opts["visits"]
+                    if opts["households"] >= 1_000_000
+                    else opts["households"] * 3,
+                    entered_by=users["bench_clerk"],
+                )
             self.stdout.write(f"people: {counts} in {time.perf_counter() - started:.1f} s")
         if opts["matters"]:
             from grievances.scale import seed_matters_at_scale
@@ -61,9 +77,14 @@ class Command(BaseCommand):
 
     def _bench_users(self, areas) -> dict:
         users = {}
-        for username, role, key in (("bench_county_leader", Role.COUNTY_LEADER, "k0"),
-                                    ("bench_clerk", Role.CLERK, "t0")):
-            users[username] = ensure_user(actor=None, actor_name=ACTOR, username=username,
-                                          password=BENCH_PASSWORD)
-            grant_membership(actor=None, actor_name=ACTOR, user=users[username], area=areas[key], role=role)
+        for username, role, key in (
+            ("bench_county_leader", Role.COUNTY_LEADER, "k0"),
+            ("bench_clerk", Role.CLERK, "t0"),
+        ):
+            users[username] = ensure_user(
+                actor=None, actor_name=ACTOR, username=username, password=BENCH_PASSWORD
+            )
+            grant_membership(
+                actor=None, actor_name=ACTOR, user=users[username], area=areas[key], role=role
+            )
         return users
