@@ -35,6 +35,21 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Tasks run in-process whatever REDIS_URL says (CI sets it for the real-worker tests).
+
+    The integration tests start a real worker and beat of their own; the outbox tests point
+    the app at a broker themselves (their fixture runs after this one).
+    """
+    from liaison.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 @pytest.fixture
 def areas(db):
     return ensure_area_tree(actor=None, actor_name="test", specs=TREE)
