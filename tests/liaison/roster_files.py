@@ -100,3 +100,28 @@ def csv_bytes(rows, *, headers=HEADERS, encoding="utf-8", title="花名册"):
     for row in rows:
         writer.writerow([row.get(h, "") for h in headers])
     return out.getvalue().encode(encoding)
+
+
+def xls_bytes(rows, *, headers=HEADERS, title="思茅镇干部结对联户花名册", merge_area_rows=0):
+    """An Excel 97–2003 .xls (xlwt, a test-only dependency): a title row, the header on row
+    2, data from row 3; ``merge_area_rows`` merges the first three area columns over that
+    many data rows, as township offices do."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("花名册")
+    sheet.write(0, 0, title)
+    for col, header in enumerate(headers):
+        sheet.write(1, col, header)
+    for r, row in enumerate(rows, start=2):
+        for col, header in enumerate(headers):
+            if merge_area_rows and r > 2 and r < 2 + merge_area_rows and col < 3:
+                continue  # inside a merged block: the value sits in the top cell only
+            value = row.get(header)
+            if merge_area_rows and r == 2 and col < 3:
+                sheet.write_merge(r, r + merge_area_rows - 1, col, col, value)
+            elif value is not None:
+                sheet.write(r, col, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,7 +1,7 @@
 """Real-world spreadsheets: titles, signatures, merges, full-width text, numbers, dates, sheets.
 
-.xls: this machine has neither LibreOffice nor an .xls writer, so no .xls fixture is
-generated; .xls goes through the same calamine path as .xlsx (``reader._excel_grids``).
+.xls fixtures are written with xlwt (a test-only dependency); they go through the same
+calamine path as .xlsx (``reader._excel_grids``).
 """
 
 from datetime import date
@@ -163,3 +163,21 @@ def test_english_headers_in_any_order_and_extra_columns_with_a_notice(areas, cle
     report = plan(xlsx_bytes([values], headers=headers), clerk_a).report
     assert report.errors == [] and report.new == 1
     assert any("备注" in n for n in report.notices)
+
+
+def test_an_old_xls_workbook_with_merged_areas_and_numeric_phones_is_read(areas, clerk_a):
+    from liaison.importing.safety import check_upload
+    from tests.liaison.roster_files import xls_bytes
+
+    rows = [
+        roster_row(
+            **{"结对干部": f"干部{i}", "干部电话": 13900000010.0 + i, "联系电话": 13800138000.0 + i}
+        )
+        for i in range(3)
+    ]
+    data = xls_bytes(rows, merge_area_rows=3)
+    check_upload(data, "花名册.xls")  # an OLE workbook without macros passes the safety checks
+    p = plan(data, clerk_a, name="花名册.xls")
+    assert p.report.errors == [] and p.report.new == 3
+    assert [r.household["phone"] for r in p.rows] == ["13800138000", "13800138001", "13800138002"]
+    assert {r.cadre_phone for r in p.rows} == {"13900000010", "13900000011", "13900000012"}
