@@ -11,7 +11,6 @@ Two dangers in a spreadsheet made of what people typed:
 from __future__ import annotations
 
 import io
-import re
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -21,32 +20,16 @@ from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from liaison.lib.identity import mask_id_number, mask_mobile
+from liaison.lib.masking import redact
+from liaison.lib.masking import safe_cell as _safe_cell
 
-# 18-character ID numbers and 11-digit mobiles, not part of a longer run of digits.
-ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
-MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 OVERDUE_FILL = PatternFill("solid", fgColor="FDE2E1")
 EXPORT_LIMIT = 50_000
 
 
-def redact(text: str) -> str:
-    """``text`` with every ID number and mobile number masked (530802********0019)."""
-    if not text:
-        return text or ""
-    text = ID_NUMBER.sub(lambda m: mask_id_number(m.group(0).upper()), str(text))
-    return MOBILE.sub(lambda m: mask_mobile(m.group(0)), text)
-
-
 def safe_cell(value):
-    """A value that a spreadsheet shows and never evaluates."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = redact(value)
-        return f"'{value}" if value.startswith(FORMULA_START) else value
-    return value
+    """A value that a spreadsheet shows and never evaluates, ID and phone numbers masked."""
+    return _safe_cell(redact(value) if isinstance(value, str) else value)
 
 
 def _columns():

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from liaison.lib.masking import mask_name
 from liaison.models import MatterKind
 from responsibility_areas.models import Area, Level
 
@@ -33,42 +34,9 @@ BOARD_LIMIT = 1000
 OPEN311_LIMIT = 1000
 OPEN311_DEFAULT_DAYS = 90
 
-COMPOUND_SURNAMES = (
-    "欧阳",
-    "司马",
-    "上官",
-    "诸葛",
-    "东方",
-    "皇甫",
-    "尉迟",
-    "公孙",
-    "慕容",
-    "长孙",
-    "宇文",
-    "司徒",
-    "夏侯",
-    "轩辕",
-    "令狐",
-    "钟离",
-    "端木",
-    "南宫",
-    "西门",
-    "独孤",
-    "呼延",
-    "澹台",
-)
 # Any run of 7+ digits (ASCII or full-width), maybe split by spaces or dashes: ID numbers,
 # mobile and landline numbers typed into a description. (A written-out date goes too.)
 _DIGITS = re.compile(r"[0-9０-９](?:[\s\-]?[0-9０-９xX]){6,}")
-
-
-def mask_name(name: str) -> str:
-    """The surname and one ``*``: 王大山 → 王*, 欧阳修 → 欧阳*; a blank name stays blank."""
-    name = (name or "").strip()
-    if not name:
-        return ""
-    surname = name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[:1]
-    return f"{surname}*"
 
 
 def public_summary(text: str, length: int = SUMMARY_LENGTH) -> str:

@@ -16,12 +16,12 @@ import io
 from django.utils import translation
 
 from liaison.lib import crypto
+from liaison.lib.masking import safe_cell
 from liaison.models import HouseholdCategory, Pairing, PairingKind
 from responsibility_areas.models import Area, Level
 
 from .roster import ROSTER_COLUMNS
 
-DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 EXPORT_KEYS = [key for key, _h, _a in ROSTER_COLUMNS if key != "division_code"]
 _LEVEL_KEY = {
     Level.COUNTY: "county",
@@ -31,15 +31,6 @@ _LEVEL_KEY = {
     Level.COMMUNITY: "village",
     Level.GROUP: "group",
 }
-
-
-def safe_cell(value):
-    """A value a spreadsheet will show, never evaluate (OWASP CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(DANGEROUS_START):
-        return "'" + value
-    return value
 
 
 def can_see_full_pii(user) -> bool:
