@@ -64,6 +64,27 @@ def with_last_visit(households):
     return households.annotate(last_visit=Subquery(last.values("visited_on")[:1]))
 
 
+PICK_LIMIT = 12
+
+
+def households_to_pick(user, query: str, paired_with: int | None = None):
+    """The few households a picker offers (diary, ledger filing), in ``user``'s scope.
+
+    By name, pinyin initials or last digits of ID/phone; with no text, the active
+    pairings of cadre ``paired_with`` (the caller has checked it may use that cadre).
+    """
+    households = Household.objects.visible_to(user)
+    if query:
+        results = households.search(query)
+    elif paired_with is not None:
+        results = households.filter(
+            pairings__in=Pairing.objects.active().filter(cadre_id=paired_with)
+        )
+    else:
+        results = households.none()
+    return with_last_visit(results.select_related("area")).order_by("head_name", "id")[:PICK_LIMIT]
+
+
 # --- Coverage --------------------------------------------------------------------------------
 
 

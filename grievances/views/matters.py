@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from liaison.models import Cadre, Household
-from liaison.selectors import with_last_visit
+from liaison.selectors import households_to_pick
 from responsibility_areas.models import Area
 from responsibility_areas.selectors import current_area
 
@@ -396,9 +396,7 @@ def matter_new(request):
 def household_search(request):
     """Households to choose as the applicant (radio buttons), in the user's scope."""
     query = request.GET.get("q", "").strip()
-    households = Household.objects.visible_to(request.user)
-    results = households.search(query) if query else households.none()
-    results = with_last_visit(results.select_related("area")).order_by("head_name", "id")[:12]
+    results = households_to_pick(request.user, query)
     return render(
         request, "grievances/_household_results.html", {"results": results, "query": query}
     )

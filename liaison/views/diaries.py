@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from liaison import services
 from liaison.forms.diaries import MatterFormSet, VisitForm
 from liaison.models import SIX_QUESTIONS, Cadre, Household, Visit, VisitKind
-from liaison.selectors import with_last_visit
+from liaison.selectors import households_to_pick
 from responsibility_areas.models import Role
 from responsibility_areas.selectors import current_area, user_roles
 
@@ -180,16 +180,10 @@ def household_search(request):
 
     With no text, the chosen cadre's paired households come first (the usual case).
     """
-    households = Household.objects.visible_to(request.user)
     query = request.GET.get("q", "").strip()
     cadre_id = request.GET.get("cadre", "")
-    if query:
-        results = households.search(query)
-    elif cadre_id.isdigit() and diary_cadres(request.user).filter(pk=cadre_id).exists():
-        results = households.filter(pairings__cadre_id=cadre_id, pairings__end_date__isnull=True)
-    else:
-        results = households.none()
-    results = with_last_visit(results.select_related("area")).order_by("head_name", "id")[:12]
+    usable = cadre_id.isdigit() and diary_cadres(request.user).filter(pk=cadre_id).exists()
+    results = households_to_pick(request.user, query, int(cadre_id) if usable else None)
     return render(
         request, "liaison/diaries/_household_results.html", {"results": results, "query": query}
     )
