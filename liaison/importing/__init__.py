@@ -30,18 +30,17 @@ scope again.
 
 from .cells import CellError, category_label_list, kind_label_list
 from .export import export_roster, roster_rows, safe_cell
-from .progress import job_progress, report_progress
-from .reader import ReadError, Table, read_table
-from .roster import (
+from .plan import (
     ROSTER_ALIASES,
     ROSTER_COLUMNS,
     ROSTER_HEADERS,
     RosterPlan,
     RosterReport,
     RowError,
-    plan_roster,
-    read_roster,
 )
+from .progress import job_progress, report_progress
+from .reader import ReadError, Table, read_table
+from .roster import plan_roster, read_roster
 from .safety import UnsafeFile, assert_defused, check_upload, max_upload_bytes
 
 __all__ = [

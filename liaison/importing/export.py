@@ -20,7 +20,7 @@ from liaison.lib.masking import safe_cell
 from liaison.models import HouseholdCategory, Pairing, PairingKind
 from responsibility_areas.models import Area, Level
 
-from .roster import ROSTER_COLUMNS
+from .plan import ROSTER_COLUMNS
 
 EXPORT_KEYS = [key for key, _h, _a in ROSTER_COLUMNS if key != "division_code"]
 _LEVEL_KEY = {

@@ -1,7 +1,7 @@
 """Keep a preview's cell-checked rows beside the stored upload, for the confirm step.
 
 Reading a 100,000-row workbook and checking its cells takes seconds and depends on the
-file alone, so the preview stores its :class:`~liaison.importing.roster.CheckedRows`
+file alone, so the preview stores its :class:`~liaison.importing.plan.CheckedRows`
 and the confirm step loads them instead of doing it again. Everything that depends on
 the database or on the user (areas and scope, existing households, cadres and pairings)
 is checked again at confirm by ``plan_roster``.
@@ -31,7 +31,7 @@ from django.utils.crypto import salted_hmac
 
 from liaison.lib import crypto
 
-from .roster import CheckedRows, RowError
+from .plan import CheckedRows, RowError
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def _code_version() -> str:
     """A hash of the modules whose rules the kept rows were checked by."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("reader.py", "cells.py", "roster.py"):
+    for name in ("reader.py", "cells.py", "plan.py", "roster.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()
 

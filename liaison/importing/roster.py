@@ -13,313 +13,30 @@ row is dictionary look-ups, never a query.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from liaison.lib import crypto
-from liaison.models import Cadre, Household, Pairing, Rank, category_mask
-from responsibility_areas.models import Area, Level
-from responsibility_areas.scoping import scope_paths
+from liaison.models import Cadre, Household, Pairing, category_mask
 
 from . import cells
+from .areas import AreaIndex
+from .plan import (
+    REQUIRED,
+    ROSTER_ALIASES,
+    ROSTER_HEADERS,
+    CheckedRows,
+    PlannedRow,
+    Progress,
+    RosterPlan,
+    RosterReport,
+    RowError,
+)
 from .reader import Table, read_table
 
-# (key, the header we write, other headers accepted). Order = column order of exports.
-ROSTER_COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
-    (
-        "county",
-        "县(区)",
-        ("县", "区", "县区", "区县", "县(市、区)", "县(市区)", "county", "district"),
-    ),
-    (
-        "township",
-        "乡(镇/街道)",
-        ("乡镇", "乡(镇)", "镇", "乡", "乡镇(街道)", "街道", "乡镇街道", "township", "town"),
-    ),
-    (
-        "village",
-        "村(社区)",
-        ("村", "社区", "村社区", "行政村", "村(居)委会", "村委会", "village", "community"),
-    ),
-    ("group", "村民小组", ("组", "小组", "村小组", "自然村", "村民组", "group", "villagegroup")),
-    (
-        "division_code",
-        "区划代码",
-        ("行政区划代码", "统计用区划代码", "村级区划代码", "divisioncode", "code"),
-    ),
-    ("head_name", "户主姓名", ("户主", "姓名", "户主名", "headofhousehold", "head", "name")),
-    (
-        "id_number",
-        "公民身份号码",
-        (
-            "身份证号",
-            "身份证号码",
-            "身份证",
-            "户主身份证号",
-            "户主身份证号码",
-            "idnumber",
-            "idcard",
-            "id",
-        ),
-    ),
-    ("phone", "联系电话", ("电话", "手机", "手机号", "手机号码", "户主电话", "phone", "mobile")),
-    (
-        "members",
-        "家庭人口",
-        ("家庭人口数", "人口", "人口数", "家庭成员数", "members", "householdsize"),
-    ),
-    ("categories", "户类别", ("户类型", "户别", "类别", "重点户类别", "categories", "category")),
-    ("party_member", "是否党员", ("党员", "是否为党员", "partymember")),
-    (
-        "cadre_name",
-        "结对干部",
-        ("干部姓名", "联系干部", "结对干部姓名", "帮扶干部", "cadre", "cadrename"),
-    ),
-    ("cadre_unit", "干部单位", ("单位", "工作单位", "所在单位", "cadreunit", "unit")),
-    ("cadre_post", "干部职务", ("职务", "cadrepost", "post", "position")),
-    (
-        "cadre_phone",
-        "干部电话",
-        ("干部手机", "干部联系电话", "干部手机号", "联系干部电话", "cadrephone", "cadremobile"),
-    ),
-    ("kind", "结对方式", ("结对类型", "联系方式类型", "结对形式", "pairingkind", "kind")),
-    ("start_date", "结对日期", ("结对时间", "开始日期", "pairedon", "startdate", "date")),
-]
-ROSTER_HEADERS = {key: header for key, header, _aliases in ROSTER_COLUMNS}
-ROSTER_ALIASES = {key: (header, *aliases) for key, header, aliases in ROSTER_COLUMNS}
-REQUIRED = ("head_name", "id_number", "cadre_name", "cadre_phone")
-AREA_KEYS = ("county", "township", "village", "group")
-HOUSEHOLD_LEVELS = (Level.VILLAGE, Level.COMMUNITY, Level.GROUP)
 CHUNK = 2000
-
-Progress = Callable[[int, int], None]
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    code: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "code": self.code, "message": self.message}
-
-
-@dataclass
-class RosterReport:
-    file_name: str = ""
-    sheet: str = ""
-    header_row: int = 0
-    total_rows: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    error_rows: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    # What a confirm writes (or wrote): per table.
-    households_new: int = 0
-    households_updated: int = 0
-    cadres_new: int = 0
-    cadres_updated: int = 0
-    pairings_new: int = 0
-    pairings_updated: int = 0
-    written: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def counts(self) -> dict:
-        keys = (
-            "total_rows",
-            "new",
-            "updated",
-            "unchanged",
-            "error_rows",
-            "households_new",
-            "households_updated",
-            "cadres_new",
-            "cadres_updated",
-            "pairings_new",
-            "pairings_updated",
-        )
-        return {k: getattr(self, k) for k in keys}
-
-    def as_dict(self) -> dict:
-        return {
-            **self.counts(),
-            "file_name": self.file_name,
-            "sheet": self.sheet,
-            "header_row": self.header_row,
-            "written": self.written,
-            "errors": [e.as_dict() for e in self.errors],
-            "notices": list(self.notices),
-        }
-
-
-@dataclass(slots=True)
-class PlannedRow:
-    number: int
-    area: tuple  # (id, path, county_id, township_id)
-    id_hash: str
-    id_number: str
-    household: dict  # the fields given in the file
-    cadre_phone: str
-    cadre: dict
-    kind: str
-    start_date: date | None
-    status: str = "unchanged"  # new / updated / unchanged
-
-
-@dataclass
-class RosterPlan:
-    report: RosterReport
-    rows: list[PlannedRow]  # the valid rows
-    error_numbers: set[int]
-    # Keyed once per import: what the database holds for the keys in the file.
-    households: dict[str, dict]  # id hash -> existing household fields
-    cadres: dict[str, dict]  # phone -> existing cadre fields
-    pairings: dict[tuple[int, int], tuple[int, str, date]]  # (cadre, household) -> open pairing
-    household_changes: dict[str, PlannedRow] = field(default_factory=dict)
-    cadre_changes: dict[str, PlannedRow] = field(default_factory=dict)
-    # phone -> (rank, place) for the cadres the file introduces
-    cadre_homes: dict[str, tuple] = field(default_factory=dict)
-    user: object = None
-    checked: CheckedRows | None = None  # what the file said (kept by a preview for the confirm)
-
-
-# --- Areas ------------------------------------------------------------------------------
-
-
-class AreaIndex:
-    """Every area once, as dictionaries: names on a path and division codes → area."""
-
-    def __init__(self, user):
-        self.scope = scope_paths(user) if user is not None else [""]
-        self.by_path: dict[str, tuple] = {}
-        self.children: dict[tuple[str, str], list[str]] = {}
-        self.counties: dict[str, list[str]] = {}
-        self.by_code: dict[str, str] = {}
-        rows = Area.objects.order_by().values_list("id", "path", "name", "level", "division_code")
-        steplen = Area.steplen
-        for pk, path, area_name, level, code in rows.iterator(chunk_size=5000):
-            key = cells.name(area_name)
-            self.by_path[path] = (pk, key, level)
-            self.children.setdefault((path[:-steplen], key), []).append(path)
-            if level == Level.COUNTY:
-                self.counties.setdefault(key, []).append(path)
-            if code:
-                self.by_code[code] = path
-        self._memo: dict[tuple, tuple] = {}
-
-    def in_scope(self, path: str) -> bool:
-        return any(path.startswith(p) for p in self.scope)
-
-    def _pick(self, paths: list[str]) -> str | None:
-        """One path among namesakes: the one in scope if exactly one is."""
-        if len(paths) == 1:
-            return paths[0]
-        mine = [p for p in paths if self.in_scope(p)]
-        return mine[0] if len(mine) == 1 else None
-
-    def place(self, path: str) -> tuple:
-        """(id, path, county id, township id) of the area at ``path``."""
-        step = Area.steplen
-        county = township = None
-        for i in range(step, len(path) + 1, step):
-            pk, _name, level = self.by_path[path[:i]]
-            if level == Level.COUNTY:
-                county = pk
-            elif level in (Level.TOWNSHIP, Level.DEPARTMENT):
-                township = pk
-        return self.by_path[path][0], path, county, township
-
-    def cadre_home(self, place: tuple, unit: str) -> tuple:
-        """(rank, place) for a cadre the roster introduces (the file has no rank column)."""
-        rank, level = new_cadre_level(unit)
-        path = place[1]
-        step = Area.steplen
-        for i in range(len(path), 0, -step):
-            if self.by_path[path[:i]][2] in LEVEL_GROUPS[level]:
-                return rank, self.place(path[:i])
-        return rank, place
-
-    def resolve(self, names: dict, headers: dict, levels=HOUSEHOLD_LEVELS) -> tuple:
-        """(place, None) or (None, RowError pieces (column, code, message)).
-
-        ``levels``: the levels the area may have (a household's: village, community, group).
-        """
-        get = names.get  # runs for every row: one tuple of the five names, one look-up
-        key = (get("county", ""), get("township", ""), get("village", ""), get("group", ""))
-        key = (*key, get("division_code", ""), None if levels is HOUSEHOLD_LEVELS else levels)
-        try:
-            return self._memo[key]
-        except KeyError:
-            found = self._memo[key] = self._resolve(names, headers, levels)
-            return found
-
-    def _resolve(self, names, headers, levels_allowed):
-        code = names.get("division_code", "")
-        if code:
-            path = self.by_code.get(code)
-            if path is None:
-                return None, (
-                    headers["division_code"],
-                    "unknown_area",
-                    _("No area has the division code %(code)s.") % {"code": code},
-                )
-            levels = ("group",)
-        else:
-            if not names.get("county"):
-                return None, (
-                    headers.get("county", ROSTER_HEADERS["county"]),
-                    "missing",
-                    _("The county is missing."),
-                )
-            path = self._pick(self.counties.get(names["county"], []))
-            if path is None:
-                return None, self._unknown("county", names, headers)
-            levels = ("township", "village", "group")
-        for level in levels:
-            wanted = names.get(level, "")
-            if not wanted:
-                continue
-            path = self._pick(self.children.get((path, wanted), []))
-            if path is None:
-                return None, self._unknown(level, names, headers)
-        if levels_allowed and self.by_path[path][2] not in levels_allowed:
-            column = headers.get("village", ROSTER_HEADERS["village"])
-            return None, (
-                column,
-                "missing",
-                _(
-                    "A household belongs to a village, community or village group: "
-                    "the village is missing."
-                ),
-            )
-        if not self.in_scope(path):
-            return None, (
-                headers.get("village") or headers.get("division_code", ""),
-                "out_of_scope",
-                _("This area is outside your responsibility."),
-            )
-        return self.place(path), None
-
-    def _unknown(self, level, names, headers):
-        column = headers.get(level, ROSTER_HEADERS[level])
-        return (
-            column,
-            "unknown_area",
-            _("No area named “%(name)s” at this place in the tree.") % {"name": names[level]},
-        )
-
 
 # --- Planning ---------------------------------------------------------------------------
 
@@ -336,27 +53,6 @@ def read_roster(source, *, file_name: str, sheet: str | None = None) -> Table:
     return read_table(
         source, file_name=file_name, aliases=ROSTER_ALIASES, sheet=sheet, clean_values=False
     )
-
-
-@dataclass
-class CheckedRows:
-    """What a file says, cell by cell checked: the part of a check that depends on the file only.
-
-    A preview keeps it server side (``liaison.importing.keep``) so that the confirm step
-    does not read and parse the file again; everything that depends on the database or on
-    the user (areas and scope, existing households, cadres and pairings, duplicates
-    against them) is checked again by :func:`plan_roster` at confirm.
-    """
-
-    file_name: str
-    sheet: str
-    header_row: int
-    total_rows: int
-    notices: list[str]
-    headers: dict[str, str]  # key -> column header as written in the file
-    errors: list[RowError]  # missing columns, or cell-level errors
-    rows: list[dict]  # the rows whose cells are all good (key -> parsed value, "_row", "_hash")
-    missing_columns: bool = False
 
 
 def check_cells(
@@ -757,25 +453,3 @@ def _count_tables(plan: RosterPlan) -> None:
             report.pairings_new += 1
         elif pairing[1] != row.kind or (row.start_date and row.start_date != pairing[2]):
             report.pairings_updated += 1
-
-
-LEVEL_GROUPS = {
-    "village": (Level.VILLAGE, Level.COMMUNITY),
-    "township": (Level.TOWNSHIP, Level.DEPARTMENT),
-    "county": (Level.COUNTY,),
-}
-
-
-def new_cadre_level(unit: str) -> tuple[str, str]:
-    """Rank and home level for a cadre the roster introduces (the file has no rank column).
-
-    A village committee's cadre lives in the village; a county body's in the county;
-    everyone else in the township of the household's area.
-    """
-    if "村" in unit and ("委" in unit or unit.endswith("村")):
-        return Rank.VILLAGE, "village"
-    if any(w in unit for w in ("县", "区委", "区人民政府", "区政府")) and not any(
-        w in unit for w in ("镇", "乡", "街道")
-    ):
-        return Rank.COUNTY, "county"
-    return Rank.TOWNSHIP, "township"

@@ -21,7 +21,7 @@ from liaison.lib.identity import check_character
 from responsibility_areas.models import Area, Level
 
 from .cells import category_label_list, kind_label_list
-from .roster import ROSTER_COLUMNS, ROSTER_HEADERS
+from .plan import ROSTER_COLUMNS, ROSTER_HEADERS
 
 TEMPLATE_KEYS = [key for key, _header, _aliases in ROSTER_COLUMNS if key != "division_code"]
 TEMPLATE_HEADERS = [header for key, header, _aliases in ROSTER_COLUMNS if key != "division_code"]

@@ -20,7 +20,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.importing.roster import RosterPlan, RosterReport, initials
+from liaison.importing.plan import RosterPlan, RosterReport
+from liaison.importing.roster import initials
 from liaison.importing.safety import UnsafeFile, check_upload
 from liaison.lib import audit, crypto
 from liaison.lib.identity import mask_id_number, mask_mobile

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
-from liaison.importing.roster import ROSTER_COLUMNS
+from liaison.importing.plan import ROSTER_COLUMNS
 from liaison.importing.template import TEMPLATE_HEADERS
 from liaison.models import Household, ImportJob, ImportStatus, Pairing
 from tests.liaison.factories import id_number, phone
