@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast install lint format messages seed-scale bench clean
+.PHONY: run test test-fast install system-packages lint format messages seed-scale bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -16,6 +16,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+## Debian packages the browser tests and the catalogues need (Chromium, its driver, CJK fonts,
+## gettext). Installed when missing and running as root; otherwise the browser tests are
+## skipped with a loud notice (LIAISON_SKIP_BROWSER=1 in the environment of pytest).
+system-packages:
+	@bash scripts/system_packages.sh
+
 ## Serve the embedded default (SQLite, Celery eager) with demo data on 127.0.0.1:8000.
 run: install
 	$(PY) manage.py migrate --no-input -v 0
@@ -23,7 +29,7 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## The whole suite: unit, integration and browser tests.
-test: install
+test: install system-packages
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(PY) -m pytest -q
 

@@ -146,9 +146,9 @@ def checked_cadres(cadres, area: Area, on: date | None = None):
     return with_policy(with_pairing_figures(cadres, on), area)
 
 
-def cadres_breaking_rules(area: Area, on: date | None = None):
-    """Cadres of ``area``'s subtree who break a pairing rule of their area's policy."""
-    cadres = checked_cadres(Cadre.objects.subtree_of(area), area, on)
+def cadres_breaking_rules(viewer, area: Area, on: date | None = None):
+    """Cadres of ``area``'s subtree, visible to ``viewer``, who break a pairing rule."""
+    cadres = checked_cadres(Cadre.objects.visible_to(viewer).subtree_of(area), area, on)
     return cadres.filter(breaks_rules_q()).select_related("area").order_by("area_path", "name")
 
 

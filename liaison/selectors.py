@@ -122,10 +122,11 @@ def coverage_by_branch(area: Area) -> list[dict]:
     return result
 
 
-def unpaired_must_visit(area: Area):
+def unpaired_must_visit(viewer, area: Area):
     """Must-visit households of the subtree without an active pairing (to drill into)."""
     return (
-        Household.objects.subtree_of(area)
+        Household.objects.visible_to(viewer)
+        .subtree_of(area)
         .must_visit()
         .annotate(paired=active_pairing_exists())
         .filter(paired=False)
@@ -310,28 +311,20 @@ def progress_row(cadre, today: date) -> dict:
 # --- The cadre's own page --------------------------------------------------------------------
 
 
-def cadre_households(cadre: Cadre):
-    households = Household.objects.filter(pairings__in=Pairing.objects.active().filter(cadre=cadre))
+def cadre_households(viewer, cadre: Cadre):
+    """The households ``cadre`` is paired with now that ``viewer`` may see.
+
+    A cadre may be paired across a boundary (a county leader pairs a 南屏镇 cadre with a
+    思茅镇 household): a 南屏镇 clerk sees the cadre but not that household.
+    """
+    households = Household.objects.visible_to(viewer).filter(
+        pairings__in=Pairing.objects.active().filter(cadre=cadre)
+    )
     return with_last_visit(households.select_related("area")).order_by("last_visit", "head_name")
 
 
-def open_matters(cadre: Cadre):
-    """Ledger matters the cadre owns (first visitor) or handles now, not yet closed out.
-
-    Soonest deadline first: what the cadre must act on today comes first.
-    """
-    from grievances.models import Matter, MatterStatus
-
-    return (
-        Matter.objects.filter(Q(owner=cadre) | Q(handler=cadre))
-        .exclude(status=MatterStatus.CLOSED_OUT)
-        .select_related("applicant", "handling_area")
-        .order_by("deadline", "id")
-    )
-
-
-def commitments_of(cadre: Cadre, year: int):
-    return Commitment.objects.filter(cadre=cadre, year=year).order_by("id")
+def commitments_of(viewer, cadre: Cadre, year: int):
+    return Commitment.objects.visible_to(viewer).filter(cadre=cadre, year=year).order_by("id")
 
 
 def commitment_target(cadre: Cadre) -> tuple[int, int]:

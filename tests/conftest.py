@@ -5,7 +5,8 @@
               > 宁洱县 (county B) > 宁洱镇 (township C, village 丙村)
 """
 
-from datetime import date
+import os
+from datetime import date, datetime
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -27,6 +28,24 @@ TREE = [
     AreaSpec("vc", "tc", "丙村", Level.VILLAGE, "530821101201"),
 ]
 PASSWORD = "Correct-horse-9"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _clock_from_the_environment():
+    """`LIAISON_TEST_CLOCK=2026-11-28T20:00:00+00:00 make test` runs the suite at that moment.
+
+    Between 16:00 and 24:00 UTC the date in Asia/Shanghai is a day ahead of the UTC date:
+    the suite must pass there too (a test that formats a UTC date where the page shows the
+    local one fails only in those hours).
+    """
+    moment = os.environ.get("LIAISON_TEST_CLOCK")
+    if not moment:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(datetime.fromisoformat(moment), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -363,6 +363,19 @@ def _classify(plan: RosterPlan, parsed: list[dict], headers: dict, areas: AreaIn
             )
             continue
         cadre = plan.cadres.get(phone)
+        if cadre is not None and not areas.in_scope(cadre["area_path"]):
+            # The form and the API refuse to pair a cadre the user cannot see; so does the
+            # roster. Say nothing of who the cadre is (no existence oracle beyond "taken").
+            fail(
+                row,
+                "cadre_phone",
+                "out_of_scope",
+                _(
+                    "This mobile number is already registered to a cadre outside your area; "
+                    "ask the administrator."
+                ),
+            )
+            continue
         if cadre is not None and cells.name(cadre["name"]) != row["cadre_name"]:
             fail(
                 row,
@@ -388,7 +401,7 @@ def _classify(plan: RosterPlan, parsed: list[dict], headers: dict, areas: AreaIn
                 plan.household_changes[id_hash] = planned
         if cadre_earlier is None:
             first_of_cadre[phone] = row
-            if cadre is None or (areas.in_scope(cadre["area_path"]) and _cadre_changed(cadre, row)):
+            if cadre is None or _cadre_changed(cadre, row):
                 plan.cadre_changes[phone] = planned
             if cadre is None:
                 plan.cadre_homes[phone] = areas.cadre_home(place, row.get("cadre_unit", ""))

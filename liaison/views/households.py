@@ -198,7 +198,7 @@ def coverage(request):
     area = current_area(request)
     if area is None:
         return render(request, "liaison/households/coverage.html", {"area": None})
-    unpaired = unpaired_must_visit(area)
+    unpaired = unpaired_must_visit(request.user, area)
     return render(
         request,
         "liaison/households/coverage.html",
@@ -206,7 +206,7 @@ def coverage(request):
             "area": area,
             "rows": coverage_by_branch(area),
             "unpaired": unpaired[:100],
-            "rule_breakers": [(c, breaches(c)) for c in cadres_breaking_rules(area)[:100]],
+            "rule_breakers": [(c, breaches(c)) for c in cadres_breaking_rules(request.user, area)[:100]],
         },
     )
 

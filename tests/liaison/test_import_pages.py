@@ -2,11 +2,14 @@
 
 import csv
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -158,7 +161,9 @@ def test_confirm_valid_rows_only_imports_just_the_good_rows(client, clerk_a):
     assert list(Household.objects.values_list("head_name", flat=True)) == ["王大明"]
 
 
+@time_machine.travel(datetime(2026, 11, 28, 20, 0, tzinfo=UTC), tick=True)
 def test_a_clean_file_imports_and_the_history_shows_who_when_file_hash_and_counts(client, clerk_a):
+    """At 20:00 UTC it is already tomorrow in Shanghai: the page shows the local date."""
     client.force_login(clerk_a)
     job = upload_and_check(
         client, xlsx([roster_row(name="王大明"), roster_row(name="李小红")]), name="甲村花名册.xlsx"
@@ -175,7 +180,8 @@ def test_a_clean_file_imports_and_the_history_shows_who_when_file_hash_and_count
     assert "已导入" in outcome and 'data-testid="count-new">2<' in outcome
     history = client.get(reverse("import_list")).content.decode()
     assert "甲村花名册.xlsx" in history and job.sha256[:12] in history and "张丽" in history
-    assert job.created_at.strftime("%Y-%m-%d") in history
+    assert timezone.localtime(job.created_at).strftime("%Y-%m-%d") == "2026-11-29"
+    assert "2026-11-29" in history
     progress = client.get(reverse("import_progress", args=[job.pk])).json()
     assert progress["status"] == "done" and progress["percent"] == 100
 

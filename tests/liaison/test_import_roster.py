@@ -246,11 +246,25 @@ def test_reasons_are_in_chinese_by_default_and_in_english_on_request(areas, cler
         assert "No area named" in plan(data, clerk_a).report.errors[0].message
 
 
-def test_existing_cadre_out_of_scope_is_paired_but_not_changed(areas, clerk_a):
+def test_existing_cadre_out_of_scope_is_an_error_that_names_no_one(areas, clerk_a):
+    """The form and the API refuse to pair a cadre the user cannot see; so does the roster
+    (issue 9 §2: a 南屏镇 clerk's roster paired a 思茅镇 cadre)."""
     from tests.liaison.factories import make_cadre
 
-    county_cadre = make_cadre(areas["ca"], name="周九")
-    row = roster_row(**{"干部电话": county_cadre.phone, "结对干部": "周九", "干部单位": "别的单位"})
-    report = import_file(xlsx_bytes([row]), clerk_a)
-    assert report.cadres_updated == 0 and report.pairings_new == 1
-    assert Cadre.objects.get(pk=county_cadre.pk).unit == "思茅镇人民政府"
+    for area, name in ((areas["tb"], "周九"), (areas["ca"], "吴十")):
+        other = make_cadre(area, name=name)
+        row = roster_row(**{"干部电话": other.phone, "结对干部": name, "干部单位": "别的单位"})
+        report = plan(xlsx_bytes([row]), clerk_a).report
+        assert [(e.column, e.code) for e in report.errors] == [("干部电话", "out_of_scope")]
+        assert name not in report.errors[0].message and "管理员" in report.errors[0].message
+        assert report.pairings_new == 0
+    assert not Pairing.objects.exists()
+
+
+def test_an_out_of_scope_cadre_under_another_name_is_not_named(areas, clerk_a):
+    from tests.liaison.factories import make_cadre
+
+    other = make_cadre(areas["tb"], name="周九")
+    row = roster_row(**{"干部电话": other.phone, "结对干部": "别人"})
+    messages = [e.message for e in plan(xlsx_bytes([row]), clerk_a).report.errors]
+    assert len(messages) == 1 and "周九" not in messages[0]

@@ -270,3 +270,36 @@ def test_leaders_home_shows_the_ledger_and_meetings_due(
     assert page.context["ledger_counts"] == {"open": 1, "overdue": 1, "escalated": 0}
     assert {a.name for a in page.context["due"]} >= {"思茅镇", "南屏镇"}
     assert "民情联席会议" in page.content.decode()
+
+
+def test_a_cadre_paired_across_the_boundary_shows_a_sibling_clerk_only_their_own_side(
+    client, clerk_b_sibling, county_leader, people, areas
+):
+    """A 南屏镇 cadre paired by the county with a 思茅镇 household: a 南屏镇 clerk sees the
+    cadre, not the 思茅镇 household nor its ledger matter (issue 9 §2)."""
+    from grievances.services import file_matter
+
+    nanping = make_cadre(areas["tb"], name="陈越")
+    pair_household(
+        actor=county_leader, cadre=nanping, household=people["poor"], kind=PairingKind.TERRITORIAL
+    )
+    file_matter(
+        actor=county_leader,
+        area=areas["ga"],
+        owner=nanping,
+        applicant=people["poor"],
+        description="思茅镇一组饮水管道破裂",
+        kind="difficulty",
+        source="home_visit",
+        received_on=timezone.localdate(),
+    )
+    client.force_login(clerk_b_sibling)
+    response = client.get(reverse("cadre_detail", args=[nanping.pk]))
+    assert response.status_code == 200 and "陈越" in response.content.decode()
+    page = response.content.decode()
+    assert "王贫" not in page and "饮水管道" not in page and "530802-" not in page
+    assert list(response.context["households"]) == []
+    assert list(response.context["matters"]) == []
+    client.force_login(county_leader)
+    page = client.get(reverse("cadre_detail", args=[nanping.pk])).content.decode()
+    assert "王贫" in page and "饮水管道" in page
