@@ -16,7 +16,7 @@ from . import services
 from .api_pagination import IdCursorPagination
 from .filters import CadreFilter, HouseholdFilter, PairingFilter, VisitFilter
 from .models import Cadre, Household, Pairing, Visit
-from .selectors import active_pairing_exists, with_last_visit
+from .selectors import active_pairing_exists, visible_visits, with_last_visit
 from .serializers import (
     NOTE_FIELDS,
     CadreSerializer,
@@ -29,7 +29,6 @@ from .serializers import (
     VisitCreateSerializer,
     VisitSerializer,
 )
-from .views.diaries import visible_visits
 
 RULE_BROKEN = OpenApiResponse(
     OpenApiTypes.OBJECT, description="A rule was broken: {field: [message]} (translated)."
@@ -38,6 +37,11 @@ DUPLICATE_ID = OpenApiResponse(
     OpenApiTypes.OBJECT,
     description="ID number already registered: {id_number: [message], existing: id} "
     "(existing only when the caller may see that household).",
+)
+
+
+FORBIDDEN = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="Not allowed for this user: {detail: message} (translated)."
 )
 
 
@@ -190,7 +194,8 @@ class PairingViewSet(
 
 @extend_schema_view(
     create=extend_schema(
-        request=VisitCreateSerializer, responses={201: VisitSerializer, 400: RULE_BROKEN}
+        request=VisitCreateSerializer,
+        responses={201: VisitSerializer, 400: RULE_BROKEN, 403: FORBIDDEN},
     )
 )
 class VisitViewSet(

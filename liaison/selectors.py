@@ -27,7 +27,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Substr
 
-from responsibility_areas.models import Area
+from responsibility_areas.models import Area, Role
+from responsibility_areas.selectors import user_roles
 
 from .models import (
     CATEGORY_BITS,
@@ -62,6 +63,26 @@ def active_pairing_exists(on: date | None = None):
 def with_last_visit(households):
     last = VisitHousehold.objects.filter(household=OuterRef("pk")).order_by("-visited_on")
     return households.annotate(last_visit=Subquery(last.values("visited_on")[:1]))
+
+
+def cadre_only(user) -> bool:
+    """A user whose only role is cadre: sees and writes only their own diaries."""
+    own = getattr(user, "cadre", None)
+    return own is not None and user_roles(user) <= {Role.CADRE} and not user.is_superuser
+
+
+def visible_visits(user):
+    """Cadres with no other role see their own diaries; others their subtree's."""
+    if cadre_only(user):
+        return Visit.objects.filter(cadre=user.cadre)
+    return Visit.objects.visible_to(user)
+
+
+def diary_cadres(user):
+    """Cadres a user may enter diaries for: those in scope, or only themselves."""
+    if cadre_only(user):
+        return Cadre.objects.filter(pk=user.cadre.pk)
+    return Cadre.objects.visible_to(user).order_by("name", "id")
 
 
 PICK_LIMIT = 12

@@ -14,6 +14,7 @@ from liaison.models import (
     VisitHousehold,
     VisitMatter,
 )
+from liaison.selectors import cadre_only
 from responsibility_areas.models import Area, common_path
 
 from ._base import HOUSEHOLD_LEVELS, LiaisonError, _full_clean, _require_visible  # noqa: F401
@@ -28,6 +29,10 @@ def _require_cadre(actor, cadre: Cadre) -> None:
     """A diary is entered for a cadre in the actor's scope, or by the cadre themselves."""
     if actor is None or getattr(actor, "cadre", None) == cadre:
         return
+    if cadre_only(actor):
+        raise LiaisonError(
+            "forbidden", _("A cadre can enter diaries only for themselves."), "cadre"
+        )
     if not Cadre.objects.visible_to(actor).filter(pk=cadre.pk).exists():
         raise LiaisonError("out_of_scope", _("This cadre is outside your responsibility."), "cadre")
 

@@ -12,29 +12,9 @@ from django.utils.translation import gettext as _
 from liaison import services
 from liaison.forms.diaries import MatterFormSet, VisitForm
 from liaison.models import SIX_QUESTIONS, Cadre, Household, Visit, VisitKind
-from liaison.selectors import households_to_pick
+from liaison.selectors import cadre_only, diary_cadres, households_to_pick, visible_visits
 from responsibility_areas.models import Role
 from responsibility_areas.selectors import current_area, user_roles
-
-
-def _cadre_only(user) -> bool:
-    """A user whose only role is cadre: sees and writes only their own diaries."""
-    own = getattr(user, "cadre", None)
-    return own is not None and user_roles(user) <= {Role.CADRE} and not user.is_superuser
-
-
-def visible_visits(user):
-    """Cadres with no other role see their own diaries; others their subtree's."""
-    if _cadre_only(user):
-        return Visit.objects.filter(cadre=user.cadre)
-    return Visit.objects.visible_to(user)
-
-
-def diary_cadres(user):
-    """Cadres a user may enter diaries for: those in scope, or only themselves."""
-    if _cadre_only(user):
-        return Cadre.objects.filter(pk=user.cadre.pk)
-    return Cadre.objects.visible_to(user).order_by("name", "id")
 
 
 def get_visit_for(user, pk) -> Visit:

@@ -261,6 +261,33 @@ def test_a_cadre_with_only_the_cadre_role_sees_only_their_own_visits(api_client,
     assert api_client.get(f"/api/v1/visits/{people['call'].pk}/").status_code == 404
 
 
+def test_a_cadre_only_user_records_visits_for_themselves_and_no_one_else(
+    api_client, people, areas
+):
+    """Issue 9 §2: the visit was saved for the other cadre and the answer was a 500."""
+    user = get_user_model().objects.create_user("cadre_liu", password=PASSWORD)
+    people["cadre"].user = user
+    people["cadre"].save(update_fields=["user"])
+    grant_membership(
+        actor=None,
+        actor_name="test",
+        user=user,
+        area=areas["ta"],
+        role=Role.CADRE,
+        start_date=date(2020, 1, 1),
+    )
+    api_client.force_authenticate(user)
+    before = Visit.objects.count()
+    payload = {"visited_on": "2026-06-14", "kind": "home", "households": [people["low"].pk]}
+    other = api_client.post(
+        "/api/v1/visits/", {**payload, "cadre": people["village_cadre"].pk}, format="json"
+    )
+    assert other.status_code == 403 and "只能" in other.json()["detail"]
+    assert Visit.objects.count() == before
+    own = api_client.post("/api/v1/visits/", {**payload, "cadre": people["cadre"].pk}, format="json")
+    assert own.status_code == 201 and Visit.objects.count() == before + 1
+
+
 # --- Scope: the sibling township -------------------------------------------------------------
 
 
