@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.fields import RedactedTextField
 from liaison.models import Cadre
 from responsibility_areas.models import Area, AreaLocated, AreaLocatedQuerySet, Level
 
@@ -92,11 +93,11 @@ class JointMeeting(AreaLocated):
     level = models.CharField(_("level"), max_length=16, choices=MeetingLevel.choices)
     held_on = models.DateField(_("held on"))
     chair = models.CharField(_("chaired by"), max_length=100)
-    attendees = models.TextField(_("attendees"), blank=True)
+    attendees = RedactedTextField(_("attendees"), blank=True)
     attendee_cadres = models.ManyToManyField(
         Cadre, verbose_name=_("attending cadres"), blank=True, related_name="joint_meetings"
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = RedactedTextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -137,7 +138,7 @@ class MeetingMatter(models.Model):
         on_delete=models.PROTECT,
         related_name="meeting_decisions",
     )
-    decision = models.TextField(_("decision"))
+    decision = RedactedTextField(_("decision"))
     lead_cadre = models.ForeignKey(
         Cadre,
         verbose_name=_("responsible leader"),
@@ -146,8 +147,8 @@ class MeetingMatter(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    people = models.TextField(_("people"), blank=True)
-    plan = models.TextField(_("plan"))
+    people = RedactedTextField(_("people"), blank=True)
+    plan = RedactedTextField(_("plan"))
     time_limit = models.DateField(_("time limit"))
     decided_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
@@ -213,14 +214,14 @@ class SupervisionNotice(AreaLocated):
     )
     issuer_name = models.CharField(_("issued by"), max_length=150)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
-    text = models.TextField(_("notice"))
+    text = RedactedTextField(_("notice"))
     respond_by = models.DateField(_("respond by"))
     status = models.CharField(
         _("status"), max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
-    response = models.TextField(_("response"), blank=True)
+    response = RedactedTextField(_("response"), blank=True)
 
     objects = SupervisionNoticeQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.fields import RedactedCharField, RedactedTextField
 from liaison.models import Cadre, Household, MatterKind, VisitMatter
 from responsibility_areas.models import Area, AreaLocated, AreaLocatedQuerySet, Level
 
@@ -174,7 +175,7 @@ class Matter(AreaLocated):
         related_name="matters",
     )
     applicant_name = models.CharField(_("applicant"), max_length=50)
-    description = models.TextField(_("matter"))
+    description = RedactedTextField(_("matter"))
     kind = models.CharField(_("kind"), max_length=16, choices=MatterKind.choices)
     topic = models.CharField(_("topic"), max_length=50, blank=True)
     source = models.CharField(_("source"), max_length=16, choices=MatterSource.choices)
@@ -216,11 +217,11 @@ class Matter(AreaLocated):
     # The deadline a reminder was sent for: one reminder per deadline.
     reminded_for_deadline = models.DateField(_("reminded for deadline"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
-    resolution = models.TextField(_("how it was resolved"), blank=True)
-    explanation = models.TextField(_("explanation given to the household"), blank=True)
+    resolution = RedactedTextField(_("how it was resolved"), blank=True)
+    explanation = RedactedTextField(_("explanation given to the household"), blank=True)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     days_to_resolve = models.PositiveIntegerField(_("days to resolve"), null=True, blank=True)
-    feedback = models.TextField(_("household feedback"), blank=True)
+    feedback = RedactedTextField(_("household feedback"), blank=True)
     satisfaction = models.CharField(
         _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
     )
@@ -324,7 +325,7 @@ class MatterEvent(models.Model):
         _("from status"), max_length=16, choices=MatterStatus.choices, blank=True
     )
     to_status = models.CharField(_("to status"), max_length=16, choices=MatterStatus.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = RedactedTextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
@@ -431,7 +432,7 @@ class Notification(models.Model):
         related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
-    text = models.CharField(_("text"), max_length=300)
+    text = RedactedCharField(_("text"), max_length=300)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.fields import RedactedCharField, RedactedTextField
 from responsibility_areas.models import AreaLocated, AreaLocatedQuerySet, ScopedQuerySet
 
 
@@ -63,7 +64,7 @@ class Cadre(AreaLocated):
     post = models.CharField(_("post"), max_length=100)
     # A work number, printed on contact cards so that people know whom to call.
     phone = models.CharField(_("mobile phone"), max_length=11)
-    duties = models.CharField(_("duties"), max_length=200, blank=True)
+    duties = RedactedCharField(_("duties"), max_length=200, blank=True)
     is_leading = models.BooleanField(_("leading cadre"), default=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -163,7 +164,7 @@ class Household(AreaLocated):
     phone_encrypted = models.TextField(_("mobile phone (encrypted)"), blank=True, editable=False)
     phone_last4 = models.CharField(_("last 4 of phone"), max_length=4, blank=True, editable=False)
     members = models.PositiveSmallIntegerField(_("members"), default=1)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    address = RedactedCharField(_("address"), max_length=200, blank=True)
     categories = models.PositiveIntegerField(_("categories"), default=0)
     party_member = models.BooleanField(_("party member household"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -323,12 +324,12 @@ class Visit(AreaLocated):
     kind = models.CharField(_("kind of visit"), max_length=16, choices=VisitKind.choices)
     place = models.CharField(_("place"), max_length=100, blank=True)
     stay_days = models.PositiveSmallIntegerField(_("days living in the village"), default=0)
-    q_basic = models.TextField(SIX_QUESTIONS[0][1], blank=True)
-    q_difficulties = models.TextField(SIX_QUESTIONS[1][1], blank=True)
-    q_wishes = models.TextField(SIX_QUESTIONS[2][1], blank=True)
-    q_cadre_evaluation = models.TextField(SIX_QUESTIONS[3][1], blank=True)
-    q_suggestions = models.TextField(SIX_QUESTIONS[4][1], blank=True)
-    q_development = models.TextField(SIX_QUESTIONS[5][1], blank=True)
+    q_basic = RedactedTextField(SIX_QUESTIONS[0][1], blank=True)
+    q_difficulties = RedactedTextField(SIX_QUESTIONS[1][1], blank=True)
+    q_wishes = RedactedTextField(SIX_QUESTIONS[2][1], blank=True)
+    q_cadre_evaluation = RedactedTextField(SIX_QUESTIONS[3][1], blank=True)
+    q_suggestions = RedactedTextField(SIX_QUESTIONS[4][1], blank=True)
+    q_development = RedactedTextField(SIX_QUESTIONS[5][1], blank=True)
     households = models.ManyToManyField(
         Household, verbose_name=_("households"), through="VisitHousehold", related_name="visits"
     )
@@ -393,9 +394,9 @@ class VisitMatter(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=MatterKind.choices)
     topic = models.CharField(_("topic"), max_length=50, blank=True)
-    description = models.TextField(_("matter"))
+    description = RedactedTextField(_("matter"))
     solved_on_spot = models.BooleanField(_("solved on the spot"), default=False)
-    resolution = models.TextField(_("how it was solved"), blank=True)
+    resolution = RedactedTextField(_("how it was solved"), blank=True)
 
     class Meta:
         verbose_name = _("matter raised")
@@ -444,14 +445,14 @@ class Commitment(AreaLocated):
         Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="commitments"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    content = models.CharField(_("commitment"), max_length=200)
+    content = RedactedCharField(_("commitment"), max_length=200)
     status = models.CharField(
         _("status"),
         max_length=16,
         choices=CommitmentStatus.choices,
         default=CommitmentStatus.PROMISED,
     )
-    note = models.CharField(_("progress note"), max_length=200, blank=True)
+    note = RedactedCharField(_("progress note"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("commitment")
