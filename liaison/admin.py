@@ -1,9 +1,6 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
-from .importing.export import can_see_full_pii
 from .models import AuditEvent, Cadre, Household, Pairing
-from .resources import CadreResource, HouseholdResource, PairingRosterResource
 
 
 @admin.register(AuditEvent)
@@ -28,23 +25,16 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-# --- People: read-only lists with import and export (liaison/resources.py) ------------------
-# Changes go through the services (forms, the roster import); here the admin can look, import
-# a file (all or nothing, audited) and export (masked unless the user may see full numbers).
+# --- People: read-only, scoped lists ------------------------------------------------------
+# Changes go through the services (forms, the roster import page). The admin offers no import
+# or export of people (issue 9): django-import-export's admin export wrote live formulas and
+# full ID numbers with no change-log entry. Exports are the product's own (masked, formulas
+# escaped, audited): the ledger export, the roster error report, the household list export.
 
 
-class ScopedImportExportAdmin(ImportExportModelAdmin):
+class ScopedReadOnlyAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {
-            **super().get_export_resource_kwargs(request, **kwargs),
-            "full_pii": can_see_full_pii(request.user),
-        }
-
-    def get_export_queryset(self, request):
-        return super().get_export_queryset(request).visible_to(request.user)
 
     def has_add_permission(self, request):
         return False
@@ -57,23 +47,29 @@ class ScopedImportExportAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ScopedImportExportAdmin):
-    resource_classes = [HouseholdResource]
+class HouseholdAdmin(ScopedReadOnlyAdmin):
     list_display = ["head_name", "id_number_masked", "phone_masked", "members", "area"]
     search_fields = ["head_name", "id_last4"]
     list_select_related = ["area"]
+    fields = readonly_fields = [
+        "head_name",
+        "id_number_masked",
+        "phone_masked",
+        "members",
+        "address",
+        "party_member",
+        "area",
+    ]
 
 
 @admin.register(Cadre)
-class CadreAdmin(ScopedImportExportAdmin):
-    resource_classes = [CadreResource]
+class CadreAdmin(ScopedReadOnlyAdmin):
     list_display = ["name", "rank", "unit", "post", "area"]
     search_fields = ["name", "unit"]
     list_select_related = ["area"]
 
 
 @admin.register(Pairing)
-class PairingAdmin(ScopedImportExportAdmin):
-    resource_classes = [PairingRosterResource]
+class PairingAdmin(ScopedReadOnlyAdmin):
     list_display = ["cadre", "household", "kind", "start_date", "end_date"]
     list_select_related = ["cadre", "household"]

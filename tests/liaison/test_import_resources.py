@@ -4,6 +4,7 @@ import pytest
 import tablib
 from django.core.exceptions import ValidationError
 
+from liaison.lib import crypto
 from liaison.models import AuditEvent, Cadre, Household, Pairing
 from liaison.resources import (
     AreaResource,
@@ -123,12 +124,18 @@ def test_area_resource_exports_but_never_imports(areas):
         AreaResource().import_data(tablib.Dataset(headers=["名称"]))
 
 
-def test_admin_lists_are_scoped_and_offer_import_and_export(areas, clerk_a, superuser, client):
+def test_admin_lists_people_read_only_with_no_import_or_export(areas, superuser, client):
+    """Issue 9 §2: the admin's export wrote live formulas and full numbers, unaudited."""
     from tests.liaison.factories import make_household
 
-    make_household(areas["va"], name="王大")
+    household = make_household(areas["va"], name="=HYPERLINK(\"x\")")
     client.force_login(superuser)
     page = client.get("/admin/liaison/household/")
-    assert page.status_code == 200 and "王大" in page.content.decode()
-    assert client.get("/admin/liaison/household/import/").status_code == 200
-    assert client.get("/admin/liaison/pairing/export/").status_code == 200
+    assert page.status_code == 200 and "HYPERLINK" in page.content.decode()
+    assert "export" not in page.content.decode().lower()
+    for model in ("household", "cadre", "pairing"):
+        for action in ("import", "export"):
+            assert client.get(f"/admin/liaison/{model}/{action}/").status_code in (302, 404)
+    detail = client.get(f"/admin/liaison/household/{household.pk}/change/").content.decode()
+    assert household.id_number_masked in detail
+    assert crypto.decrypt(household.id_number_encrypted) not in detail
