@@ -42,11 +42,18 @@ def register_cadre(
         )
     existing = Cadre.objects.filter(phone=phone).first()
     if existing:
+        if actor is None or Cadre.objects.visible_to(actor).filter(pk=existing.pk).exists():
+            raise LiaisonError(
+                "duplicate_phone",
+                _("Cadre %(name)s already uses this mobile number.") % {"name": existing.name},
+                "phone",
+                existing=existing,
+            )
+        # Outside the actor's scope: say that the number is taken, not by whom (no oracle).
         raise LiaisonError(
             "duplicate_phone",
-            _("Cadre %(name)s already uses this mobile number.") % {"name": existing.name},
+            _("This mobile number is already registered; ask the administrator."),
             "phone",
-            existing=existing,
         )
     cadre = Cadre(
         name=name.strip(),

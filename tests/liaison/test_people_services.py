@@ -68,6 +68,23 @@ def test_duplicate_id_points_to_the_existing_household_when_in_scope(
     assert err.value.existing is None and "李四" not in err.value.message  # nothing leaks
 
 
+def test_a_taken_cadre_phone_names_the_cadre_only_inside_the_scope(
+    areas, clerk_a, clerk_b_sibling
+):
+    """Issue 9 §2: "该手机号码属于干部刘强" told a 南屏镇 clerk who holds a 思茅镇 number."""
+    from liaison.services import register_cadre
+
+    taken = make_cadre(areas["ta"], name="刘强").phone
+    kwargs = {"rank": "township", "unit": "镇政府", "post": "干事", "phone": taken}
+    with pytest.raises(LiaisonError) as err:
+        register_cadre(actor=clerk_a, area=areas["ta"], name="王五", **kwargs)
+    assert "刘强" in err.value.message and err.value.existing is not None
+    with pytest.raises(LiaisonError) as err:
+        register_cadre(actor=clerk_b_sibling, area=areas["tb"], name="王五", **kwargs)
+    assert err.value.code == "duplicate_phone" and err.value.existing is None
+    assert "刘强" not in err.value.message and "管理员" in err.value.message
+
+
 @pytest.mark.parametrize(
     "field,kwargs",
     [
