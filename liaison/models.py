@@ -504,6 +504,8 @@ class ImportJob(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
     # Relative to MEDIA_ROOT, under a generated name (never the client's file name).
     stored_path = models.CharField(_("stored file"), max_length=255)
+    # The file holds full ID numbers: deleted LIAISON_IMPORT_KEEP_DAYS after the upload.
+    file_deleted_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
     sheet_name = models.CharField(_("sheet"), max_length=100, blank=True)
     area_path = models.CharField(_("area path"), max_length=255, blank=True, db_index=True)
     status = models.CharField(

@@ -199,6 +199,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 # --- Spreadsheet imports (liaison/importing) ----------------------------------------------
 # Checked in the code as well: DATA_UPLOAD_MAX_MEMORY_SIZE does not count file parts.
 LIAISON_IMPORT_MAX_BYTES = int(os.environ.get("LIAISON_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Uploaded rosters hold full ID numbers: deleted this many days after the upload (daily task).
+LIAISON_IMPORT_KEEP_DAYS = int(os.environ.get("LIAISON_IMPORT_KEEP_DAYS", "7"))
 # django-import-export (admin, resources): one transaction per import, and a file with any
 # invalid row rolls back entirely (its defaults commit the good rows of a bad file).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -277,6 +279,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "rollup-ledger": {
         "task": "grievances.tasks.rollup_ledger",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # Uploaded rosters (full ID numbers) are deleted LIAISON_IMPORT_KEEP_DAYS after upload.
+    "purge-import-files": {
+        "task": "liaison.tasks.purge_import_files",
+        "schedule": crontab(hour=2, minute=15),
     },
     # Tasks queued while Redis was down wait in the outbox; send them once it is back.
     "drain-outbox": {

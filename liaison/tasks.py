@@ -80,3 +80,9 @@ def run_import(job_id: int, confirm: bool = False, valid_rows_only: bool = False
         )
         raise
     return ImportStatus.FAILED
+
+
+@shared_task
+def purge_import_files() -> int:
+    """Delete uploaded rosters past the retention period (``LIAISON_IMPORT_KEEP_DAYS``)."""
+    return services.purge_import_files(actor=None)

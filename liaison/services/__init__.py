@@ -23,6 +23,7 @@ from .imports import (
     import_roster,
     import_through_resource,
     job_file_path,
+    purge_import_files,
     record_import_preview,
     record_pii_export,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "import_roster",
     "import_through_resource",
     "job_file_path",
+    "purge_import_files",
     "record_import_preview",
     "record_pii_export",
 ]

@@ -13,6 +13,7 @@ import queue
 import re
 import threading
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.importing.keep import kept_path
 from liaison.importing.plan import RosterPlan, RosterReport
 from liaison.importing.roster import initials
 from liaison.importing.safety import UnsafeFile, check_upload
@@ -520,6 +522,63 @@ def _import_dir() -> Path:
 
 def job_file_path(job: ImportJob) -> Path:
     return Path(settings.MEDIA_ROOT) / job.stored_path
+
+
+def _file_retention_cutoff(now=None):
+    return (now or timezone.now()) - timedelta(days=settings.LIAISON_IMPORT_KEEP_DAYS)
+
+
+@audit.service
+def purge_import_files(*, actor=None, now=None) -> int:
+    """Delete uploaded rosters (full ID numbers in clear) older than the retention period.
+
+    Confirmed or not, a file is kept ``LIAISON_IMPORT_KEEP_DAYS`` (default 7) after its
+    upload, for the preview, the confirm and the error report; then the file and its kept
+    check are deleted and the job remembers when. A job being checked or imported right now
+    keeps its file until the next run. Files under ``imports/`` that no job names (an upload
+    interrupted between writing the file and recording the job) go by their age. Returns
+    the number of files deleted; one change-log entry for the run.
+    """
+    cutoff = _file_retention_cutoff(now)
+    busy = (ImportStatus.PREVIEWING, ImportStatus.IMPORTING)
+    due = ImportJob.objects.filter(created_at__lt=cutoff, file_deleted_at__isnull=True).exclude(
+        status__in=busy
+    )
+    deleted, jobs = 0, []
+    for job in due.only("pk", "stored_path"):
+        stored = job_file_path(job)
+        for path in (stored, kept_path(stored)):
+            if path.exists():
+                path.unlink()
+                deleted += 1
+        jobs.append(job.pk)
+    if jobs:
+        ImportJob.objects.filter(pk__in=jobs).update(file_deleted_at=now or timezone.now())
+    root = _import_dir()
+    if root.is_dir():
+        known = set(
+            ImportJob.objects.filter(file_deleted_at__isnull=True).values_list(
+                "stored_path", flat=True
+            )
+        )
+        for path in root.rglob("*"):
+            relative = str(path.relative_to(settings.MEDIA_ROOT)).removesuffix(".checked")
+            if (
+                path.is_file()
+                and relative not in known
+                and path.stat().st_mtime < cutoff.timestamp()
+            ):
+                path.unlink()
+                deleted += 1
+    if not deleted and not jobs:
+        audit.nothing_changed()
+        return 0
+    audit.record(
+        actor=actor,
+        action="import.files_purged",
+        data={"files": deleted, "jobs": len(jobs), "older_than_days": settings.LIAISON_IMPORT_KEEP_DAYS},
+    )
+    return deleted
 
 
 @audit.service

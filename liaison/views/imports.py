@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -150,6 +151,7 @@ def _import_list(request, limiter):
             "form": form,
             "page": page,
             "limit": _size(max_upload_bytes()),
+            "keep_days": settings.LIAISON_IMPORT_KEEP_DAYS,
         },
     )
 
@@ -189,9 +191,12 @@ def import_detail(request, pk):
             "counts": counts,
             "page": page,
             "error_count": len(errors),
-            "can_confirm": job.status == ImportStatus.PREVIEWED,
+            "can_confirm": job.status == ImportStatus.PREVIEWED and not job.file_deleted_at,
             "has_errors": bool(counts.get("error_rows") or errors),
-            "can_download_errors": bool(errors) and _may_download_report(request.user, job),
+            "can_download_errors": bool(errors)
+            and not job.file_deleted_at
+            and _may_download_report(request.user, job),
+            "keep_days": settings.LIAISON_IMPORT_KEEP_DAYS,
         },
     )
 
@@ -297,7 +302,7 @@ def _may_download_report(user, job) -> bool:
 def import_error_report(request, pk):
     """The uploaded rows plus an 错误原因 column, as .xlsx."""
     job = get_job_for(request.user, pk)
-    if not job.errors or not _may_download_report(request.user, job):
+    if not job.errors or job.file_deleted_at or not _may_download_report(request.user, job):
         raise Http404
     try:
         table = read_roster(

@@ -161,3 +161,46 @@ def test_progress_is_visible_to_another_connection_while_the_import_transaction_
                     assert cursor.fetchone() == (5, 10)
             finally:
                 other.close()
+
+
+def test_uploaded_files_are_deleted_after_the_retention_period(areas, clerk_a, client, settings):
+    """Issue 9 §2: rosters (full ID numbers) stayed under media/imports/ for ever."""
+    import os
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from liaison.importing.keep import kept_path
+
+    settings.LIAISON_IMPORT_KEEP_DAYS = 7
+    old, _ = upload(clerk_a, [roster_row(**{"公民身份号码": "x"})])  # never confirmed
+    run_import.delay(old.pk, confirm=False).get()
+    fresh, _ = upload(clerk_a, [roster_row()])
+    ImportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    stray = services.job_file_path(fresh).with_name("stray.xlsx")  # no job names it
+    stray.write_bytes(b"PK")
+    aged = (timezone.now() - timedelta(days=9)).timestamp()
+    os.utime(stray, (aged, aged))
+    old_file = services.job_file_path(old)
+    assert old_file.exists() and kept_path(old_file).exists()
+
+    call_command("purge_import_files")
+
+    assert not old_file.exists() and not kept_path(old_file).exists() and not stray.exists()
+    assert services.job_file_path(fresh).exists()
+    old.refresh_from_db()
+    assert old.file_deleted_at is not None
+    assert AuditEvent.objects.filter(action="import.files_purged").count() == 1
+    call_command("purge_import_files")  # nothing left to do: no second record
+    assert AuditEvent.objects.filter(action="import.files_purged").count() == 1
+    client.force_login(clerk_a)
+    page = client.get(reverse("import_detail", args=[old.pk])).content.decode()
+    assert 'data-testid="file-deleted"' in page and 'data-testid="confirm-import"' not in page
+    assert client.get(reverse("import_error_report", args=[old.pk])).status_code == 404
+    assert "7" in client.get(reverse("import_list")).content.decode()
+
+
+def test_the_purge_is_scheduled_daily(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "liaison.tasks.purge_import_files" in tasks
