@@ -9,6 +9,21 @@ from liaison.lib.fields import RedactedCharField, RedactedTextField
 from responsibility_areas.models import AreaLocated, AreaLocatedQuerySet, ScopedQuerySet
 
 
+class RateCounter(models.Model):
+    """Requests counted per key and time window (``liaison.lib.ratelimit``).
+
+    In the database, not in a cache: counted the same by every web worker, and still
+    counted while Redis is down.
+    """
+
+    bucket = models.CharField(max_length=200, primary_key=True)
+    hits = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate counter")
+
+
 class AuditEventQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 

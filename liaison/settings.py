@@ -14,7 +14,6 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,14 +42,13 @@ def _embedded_secret_key() -> str:
     return path.read_text().strip()
 
 
-# A real SECRET_KEY in the environment means a real deployment: DEBUG defaults off.
-DEBUG = env_bool("DEBUG", default="SECRET_KEY" not in os.environ)
-if "SECRET_KEY" in os.environ:
-    SECRET_KEY = os.environ["SECRET_KEY"]
-elif DEBUG:
-    SECRET_KEY = _embedded_secret_key()
-else:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+# No SECRET_KEY in the environment means the embedded default (`make run`): a secret kept
+# in var/, plain http on 127.0.0.1. A real SECRET_KEY means a real deployment (HTTPS only).
+# DEBUG is off in both (a new user sees the Chinese error pages, not Django's English
+# tracebacks); developers set DEBUG=1.
+EMBEDDED = "SECRET_KEY" not in os.environ
+DEBUG = env_bool("DEBUG", default=False)
+SECRET_KEY = _embedded_secret_key() if EMBEDDED else os.environ["SECRET_KEY"]
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -195,6 +193,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# The embedded default serves static files with DEBUG off and without collectstatic.
+WHITENOISE_USE_FINDERS = EMBEDDED or DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Spreadsheet imports (liaison/importing) ----------------------------------------------
 # Checked in the code as well: DATA_UPLOAD_MAX_MEMORY_SIZE does not count file parts.
@@ -219,6 +220,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "liaison.api_pagination.IdCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # 404s in Chinese without the model's name; every error body is {detail} or {field: [..]}.
+    "EXCEPTION_HANDLER": "liaison.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "liaison API",
@@ -302,15 +305,22 @@ GRIEVANCE_WORKING_HOURS = (9, 18)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# A deployment (SECRET_KEY set, DEBUG off) speaks HTTPS only: http redirects to https,
+# cookies are Secure, HSTS for a year. The embedded default serves plain http on 127.0.0.1,
+# so none of that applies unless asked for (SECURE_SSL_REDIRECT=1).
+_HTTPS = not EMBEDDED and not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+if _HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    if env_bool("BEHIND_TLS_PROXY", False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Per address, for the log-in form and the API's token endpoint together ("count/seconds").
+LOGIN_RATE_PER_IP = os.environ.get("LOGIN_RATE_PER_IP", "30/60")
 
 LOGGING = {
     "version": 1,

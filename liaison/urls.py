@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -7,17 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from . import views
 from .api import router
 from .api_auth import LockoutAwareObtainAuthToken
+from .views.login import RateLimitedLoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True,
-            extra_context={"failure_limit": settings.AXES_FAILURE_LIMIT},
-        ),
-        name="login",
-    ),
+    path("login/", RateLimitedLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("areas/", include("responsibility_areas.urls")),

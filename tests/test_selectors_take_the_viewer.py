@@ -55,7 +55,9 @@ def _public_functions():
 
 
 @pytest.mark.parametrize(
-    "qualified,name,function", list(_public_functions()), ids=lambda v: v if isinstance(v, str) else ""
+    "qualified,name,function",
+    list(_public_functions()),
+    ids=lambda v: v if isinstance(v, str) else "",
 )
 def test_selector_takes_the_viewer_first(qualified, name, function):
     if name in NO_PEOPLE_ROWS:

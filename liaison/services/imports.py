@@ -576,7 +576,11 @@ def purge_import_files(*, actor=None, now=None) -> int:
     audit.record(
         actor=actor,
         action="import.files_purged",
-        data={"files": deleted, "jobs": len(jobs), "older_than_days": settings.LIAISON_IMPORT_KEEP_DAYS},
+        data={
+            "files": deleted,
+            "jobs": len(jobs),
+            "older_than_days": settings.LIAISON_IMPORT_KEEP_DAYS,
+        },
     )
     return deleted
 

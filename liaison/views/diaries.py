@@ -11,10 +11,9 @@ from django.utils.translation import gettext as _
 
 from liaison import services
 from liaison.forms.diaries import MatterFormSet, VisitForm
-from liaison.models import SIX_QUESTIONS, Cadre, Household, Visit, VisitKind
-from liaison.selectors import cadre_only, diary_cadres, households_to_pick, visible_visits
-from responsibility_areas.models import Role
-from responsibility_areas.selectors import current_area, user_roles
+from liaison.models import SIX_QUESTIONS, Household, Visit, VisitKind
+from liaison.selectors import diary_cadres, households_to_pick, visible_visits
+from responsibility_areas.selectors import current_area
 
 
 def get_visit_for(user, pk) -> Visit:

@@ -206,7 +206,9 @@ def coverage(request):
             "area": area,
             "rows": coverage_by_branch(area),
             "unpaired": unpaired[:100],
-            "rule_breakers": [(c, breaches(c)) for c in cadres_breaking_rules(request.user, area)[:100]],
+            "rule_breakers": [
+                (c, breaches(c)) for c in cadres_breaking_rules(request.user, area)[:100]
+            ],
         },
     )
 

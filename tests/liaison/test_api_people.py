@@ -261,9 +261,7 @@ def test_a_cadre_with_only_the_cadre_role_sees_only_their_own_visits(api_client,
     assert api_client.get(f"/api/v1/visits/{people['call'].pk}/").status_code == 404
 
 
-def test_a_cadre_only_user_records_visits_for_themselves_and_no_one_else(
-    api_client, people, areas
-):
+def test_a_cadre_only_user_records_visits_for_themselves_and_no_one_else(api_client, people, areas):
     """Issue 9 §2: the visit was saved for the other cadre and the answer was a 500."""
     user = get_user_model().objects.create_user("cadre_liu", password=PASSWORD)
     people["cadre"].user = user
@@ -284,7 +282,9 @@ def test_a_cadre_only_user_records_visits_for_themselves_and_no_one_else(
     )
     assert other.status_code == 403 and "只能" in other.json()["detail"]
     assert Visit.objects.count() == before
-    own = api_client.post("/api/v1/visits/", {**payload, "cadre": people["cadre"].pk}, format="json")
+    own = api_client.post(
+        "/api/v1/visits/", {**payload, "cadre": people["cadre"].pk}, format="json"
+    )
     assert own.status_code == 201 and Visit.objects.count() == before + 1
 
 

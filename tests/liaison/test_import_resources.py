@@ -128,7 +128,7 @@ def test_admin_lists_people_read_only_with_no_import_or_export(areas, superuser,
     """Issue 9 §2: the admin's export wrote live formulas and full numbers, unaudited."""
     from tests.liaison.factories import make_household
 
-    household = make_household(areas["va"], name="=HYPERLINK(\"x\")")
+    household = make_household(areas["va"], name='=HYPERLINK("x")')
     client.force_login(superuser)
     page = client.get("/admin/liaison/household/")
     assert page.status_code == 200 and "HYPERLINK" in page.content.decode()

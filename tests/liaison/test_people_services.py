@@ -68,9 +68,7 @@ def test_duplicate_id_points_to_the_existing_household_when_in_scope(
     assert err.value.existing is None and "李四" not in err.value.message  # nothing leaks
 
 
-def test_a_taken_cadre_phone_names_the_cadre_only_inside_the_scope(
-    areas, clerk_a, clerk_b_sibling
-):
+def test_a_taken_cadre_phone_names_the_cadre_only_inside_the_scope(areas, clerk_a, clerk_b_sibling):
     """Issue 9 §2: "该手机号码属于干部刘强" told a 南屏镇 clerk who holds a 思茅镇 number."""
     from liaison.services import register_cadre
 

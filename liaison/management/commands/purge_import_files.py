@@ -5,7 +5,9 @@ from liaison import services
 
 
 class Command(BaseCommand):
-    help = "Delete uploaded rosters older than LIAISON_IMPORT_KEEP_DAYS (they hold full ID numbers)."
+    help = (
+        "Delete uploaded rosters older than LIAISON_IMPORT_KEEP_DAYS (they hold full ID numbers)."
+    )
 
     def handle(self, *args, **options):
         deleted = services.purge_import_files(actor=None)
