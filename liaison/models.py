@@ -23,6 +23,9 @@ class RateCounter(models.Model):
     class Meta:
         verbose_name = _("rate counter")
 
+    def __str__(self):
+        return f"{self.bucket}: {self.hits}"
+
 
 class AuditEventQuerySet(ScopedQuerySet):
     scope_field = "area_path"
