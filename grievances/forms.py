@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.filters import IdFilter
 from liaison.models import Cadre, Household, MatterKind
 from responsibility_areas.models import Area
 
@@ -37,10 +38,10 @@ class MatterFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=MatterStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=MatterKind.choices, label=_("Kind"))
     level = django_filters.ChoiceFilter(choices=HandlingLevel.choices, label=_("Handling level"))
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner (cadre id)"))
-    handler = django_filters.NumberFilter(field_name="handler_id", label=_("Handler (cadre id)"))
+    owner = IdFilter(field_name="owner_id", label=_("Owner (cadre id)"))
+    handler = IdFilter(field_name="handler_id", label=_("Handler (cadre id)"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Past the deadline"))
-    area = django_filters.NumberFilter(
+    area = IdFilter(
         method="filter_area", label=_("Area id: matters that arose in its whole subtree")
     )
     q = django_filters.CharFilter(

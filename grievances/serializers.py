@@ -22,8 +22,17 @@ class RedactedCharField(serializers.CharField):
         return redact(super().to_representation(value))
 
 
+def blank_or_choice(model, name):
+    """A read-only choice that is "" until set (the schema's enum includes the blank)."""
+    field = model._meta.get_field(name)
+    return serializers.ChoiceField(
+        choices=field.choices, allow_blank=True, read_only=True, label=field.verbose_name
+    )
+
+
 class MatterEventSerializer(serializers.ModelSerializer):
     note = RedactedCharField(read_only=True)
+    from_status = blank_or_choice(MatterEvent, "from_status")  # "" on the first event
 
     class Meta:
         model = MatterEvent
@@ -45,6 +54,8 @@ class MatterSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     is_overdue = serializers.SerializerMethodField()
+    outcome = blank_or_choice(Matter, "outcome")  # "" until resolved
+    satisfaction = blank_or_choice(Matter, "satisfaction")  # "" until feedback is recorded
 
     class Meta:
         model = Matter

@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.filters import IdFilter
 from responsibility_areas.models import Area
 
 from .models import (
@@ -25,9 +26,7 @@ from .models import (
 
 
 class AreaSubtreeFilterSet(django_filters.FilterSet):
-    area = django_filters.NumberFilter(
-        method="filter_area", label=_("Area id: everything in its whole subtree")
-    )
+    area = IdFilter(method="filter_area", label=_("Area id: everything in its whole subtree"))
 
     def filter_area(self, queryset, name, value):
         # Resolved inside the caller's scope: an invisible area filters to nothing.
@@ -75,8 +74,8 @@ class HouseholdFilter(AreaSubtreeFilterSet):
 
 
 class PairingFilter(AreaSubtreeFilterSet):
-    cadre = django_filters.NumberFilter(field_name="cadre_id", label=_("Cadre id"))
-    household = django_filters.NumberFilter(field_name="household_id", label=_("Household id"))
+    cadre = IdFilter(field_name="cadre_id", label=_("Cadre id"))
+    household = IdFilter(field_name="household_id", label=_("Household id"))
     active = django_filters.BooleanFilter(method="filter_active", label=_("Active today"))
     kind = django_filters.ChoiceFilter(choices=PairingKind.choices, label=_("Pairing kind"))
 
@@ -91,8 +90,8 @@ class PairingFilter(AreaSubtreeFilterSet):
 
 
 class VisitFilter(AreaSubtreeFilterSet):
-    cadre = django_filters.NumberFilter(field_name="cadre_id", label=_("Cadre id"))
-    household = django_filters.NumberFilter(field_name="households", label=_("Household id"))
+    cadre = IdFilter(field_name="cadre_id", label=_("Cadre id"))
+    household = IdFilter(field_name="households", label=_("Household id"))
     kind = django_filters.MultipleChoiceFilter(choices=VisitKind.choices, label=_("Kind of visit"))
     visited_on = django_filters.DateFromToRangeFilter(
         label=_("Date of visit (visited_on_after, visited_on_before; both inclusive)")

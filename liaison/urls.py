@@ -30,3 +30,8 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler400 = "liaison.views.errors.bad_request"
+handler403 = "liaison.views.errors.permission_denied"
+handler404 = "liaison.views.errors.page_not_found"
+handler500 = "liaison.views.errors.server_error"

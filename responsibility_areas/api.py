@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 
 from liaison.api_pagination import PathCursorPagination
+from liaison.lib.filters import IdFilter
 
 from .models import Area, Level
 
@@ -35,10 +36,8 @@ class AreaFilter(django_filters.FilterSet):
     level = django_filters.MultipleChoiceFilter(choices=Level.choices)
     name = django_filters.CharFilter(lookup_expr="contains")
     division_code = django_filters.CharFilter(lookup_expr="startswith")
-    parent = django_filters.NumberFilter(method="filter_parent", label="parent area id")
-    subtree = django_filters.NumberFilter(
-        method="filter_subtree", label="area id: its whole subtree"
-    )
+    parent = IdFilter(method="filter_parent", label="parent area id")
+    subtree = IdFilter(method="filter_subtree", label="area id: its whole subtree")
 
     class Meta:
         model = Area

@@ -54,7 +54,7 @@ def record_visit(
 
     ``actor`` is who typed it (a clerk may type for the cadre): kept apart from the visitor.
     """
-    households = list(households)
+    households = list({h.pk: h for h in households}.values())  # each household once
     if not households:
         raise LiaisonError("no_households", _("Choose at least one household."), "households")
     if visited_on > timezone.localdate():

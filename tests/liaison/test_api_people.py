@@ -537,6 +537,41 @@ def test_a_visit_breaking_a_rule_is_400_naming_the_field(as_clerk_a, people, cha
     assert Visit.objects.count() == 3
 
 
+def test_a_household_named_twice_is_visited_once(as_clerk_a, people):
+    """The fuzzer's [1, 1] was a 500 (IntegrityError on the visit's household rows)."""
+    response = as_clerk_a.post(
+        "/api/v1/visits/",
+        {
+            "cadre": people["cadre"].pk,
+            "visited_on": "2026-06-14",
+            "kind": "home",
+            "households": [people["low"].pk, people["low"].pk],
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    assert [h["id"] for h in response.json()["households"]] == [people["low"].pk]
+
+
+@pytest.mark.parametrize("value", ["1e30", "-1e30", "9223372036854775808", "1.5", "abc", "0"])
+@pytest.mark.parametrize(
+    "url,name",
+    [
+        ("/api/v1/grievances/", "owner"),
+        ("/api/v1/grievances/", "handler"),
+        ("/api/v1/pairings/", "cadre"),
+        ("/api/v1/pairings/", "household"),
+        ("/api/v1/visits/", "cadre"),
+        ("/api/v1/visits/", "household"),
+        ("/api/v1/households/", "area"),
+        ("/api/v1/areas/", "parent"),
+    ],
+)
+def test_an_id_filter_out_of_range_is_a_400_naming_it(as_clerk_a, people, url, name, value):
+    response = as_clerk_a.get(url, {name: value})
+    assert response.status_code == 400 and name in response.json()
+
+
 def test_a_visit_to_a_sibling_household_is_refused(as_clerk_a, people):
     response = as_clerk_a.post(
         "/api/v1/visits/",
