@@ -185,7 +185,8 @@ def meeting_detail(request, pk):
             return redirect(meeting)
     decisions = meeting.decisions.select_related("matter", "lead_cadre")
     open_matters = (
-        Matter.objects.filter(status__in=OPEN_STATUSES)
+        Matter.objects.visible_to(request.user)
+        .filter(status__in=OPEN_STATUSES)
         .filter(
             Q(area_path__startswith=meeting.area_path)
             | Q(handling_path__startswith=meeting.area_path)

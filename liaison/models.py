@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.fields import RedactedCharField, RedactedTextField
+from liaison.lib.versioning import version_field
 from responsibility_areas.models import AreaLocated, AreaLocatedQuerySet, ScopedQuerySet
 
 
@@ -185,6 +186,7 @@ class Household(AreaLocated):
     address = RedactedCharField(_("address"), max_length=200, blank=True)
     categories = models.PositiveIntegerField(_("categories"), default=0)
     party_member = models.BooleanField(_("party member household"), default=False)
+    version = version_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

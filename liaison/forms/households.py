@@ -33,12 +33,37 @@ class HouseholdForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     party_member = forms.BooleanField(label=_("Party member household"), required=False)
+    clear_phone = forms.BooleanField(label=_("Remove the stored phone number"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
-    def __init__(self, *args, areas, editing=False, **kwargs):
+    def __init__(self, *args, areas, editing=None, **kwargs):
+        """``editing``: the household being edited (its ID number is not edited here; its
+        phone is shown masked and kept unless a new one is typed or removal is ticked)."""
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas.filter(level__in=HOUSEHOLD_LEVELS)
+        self.editing = editing
         if editing:
-            del self.fields["id_number"]  # the ID number identifies the household: not edited here
+            del self.fields["id_number"]  # the ID number identifies the household
+            phone = self.fields["phone"]
+            if editing.phone_masked:
+                phone.help_text = _("Stored: %(masked)s. Leave empty to keep it.") % {
+                    "masked": editing.phone_masked
+                }
+                phone.widget.attrs["placeholder"] = editing.phone_masked
+            else:
+                del self.fields["clear_phone"]
+        else:
+            del self.fields["clear_phone"]
+            del self.fields["version"]
+
+    def phone_to_save(self):
+        """None keeps the stored phone; "" removes it (on purpose only); else the new number."""
+        data = self.cleaned_data
+        if self.editing is None:
+            return data["phone"]
+        if data.get("clear_phone"):
+            return ""
+        return data["phone"] or None
 
     def clean_id_number(self):
         checked = check_id_number(self.cleaned_data["id_number"])

@@ -7,6 +7,7 @@ from pypinyin import Style, lazy_pinyin
 
 from liaison.lib import audit, crypto
 from liaison.lib.identity import check_id_number, check_mobile, mask_id_number, mask_mobile
+from liaison.lib.versioning import claim
 from liaison.models import (
     Household,
     category_mask,
@@ -119,30 +120,42 @@ def update_household(
     actor,
     household: Household,
     head_name: str,
-    phone: str,
     members: int,
     address: str,
+    phone: str | None = None,
     categories=(),
     party_member: bool = False,
     area: Area | None = None,
+    version: int | None = None,
 ) -> Household:
+    """Change a household as the caller saw it at ``version`` (stale → ``StaleEdit``).
+
+    ``phone=None`` keeps the stored phone (the edit page never shows it in full); ``""``
+    clears it on purpose; a number replaces it.
+    """
     _require_visible(actor, household.area)
+    claim(household, version)
     if area is not None and area.pk != household.area_id:
         _require_visible(actor, area)
         household.place_in(area)
-    phone = checked_mobile(phone)
+    changed = []
+    if phone is not None:
+        phone = checked_mobile(phone)
+        if crypto.decrypt(household.phone_encrypted) != phone:
+            changed.append("phone")
+        household.phone_encrypted = crypto.encrypt(phone)
+        household.phone_last4 = phone[-4:]
+        household.phone_masked = mask_mobile(phone) if phone else ""
     household.head_name, household.name_initials = head_name.strip(), initials(head_name)
     household.members, household.address, household.party_member = members, address, party_member
     household.categories = category_mask(categories)
-    household.phone_encrypted = crypto.encrypt(phone)
-    household.phone_last4, household.phone_masked = phone[-4:], mask_mobile(phone) if phone else ""
     _full_clean(household)
     household.save()
     audit.record(
         actor=actor,
         action="household.updated",
         obj=household,
-        data={"head_name": household.head_name},
+        data={"head_name": household.head_name, "version": household.version, "changed": changed},
     )
     return household
 

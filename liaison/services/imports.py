@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -431,6 +432,10 @@ def _copy(cursor, table: str, columns: list[str], rows, step: _Steps, batch: int
         stream.close()
 
 
+def _versioned(model) -> bool:
+    return any(f.name == "version" for f in model._meta.concrete_fields)
+
+
 def _upsert(model, rows: list[dict], key: str, update_fields: list[str], step: _Steps) -> dict:
     """Insert or update ``rows`` keyed by the unique column ``key``; returns {key: id}."""
     if not rows:
@@ -443,6 +448,8 @@ def _upsert(model, rows: list[dict], key: str, update_fields: list[str], step: _
             f"{model._meta.get_field(f).column} = EXCLUDED.{model._meta.get_field(f).column}"
             for f in update_fields
         )
+        if _versioned(model):  # open edit pages of an updated row must see it as changed
+            sets += f", version = {table}.version + 1"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMP TABLE _import_rows ON COMMIT DROP AS "
@@ -456,6 +463,12 @@ def _upsert(model, rows: list[dict], key: str, update_fields: list[str], step: _
             found = dict(cursor.fetchall())
             cursor.execute("DROP TABLE _import_rows")
         return found
+    existing = set()
+    if _versioned(model):
+        for batch in _batches([r[key] for r in rows]):
+            existing.update(
+                model.objects.filter(**{f"{key}__in": batch}).values_list(key, flat=True)
+            )
     for batch in _batches(rows):
         model.objects.bulk_create(
             [model(**r) for r in batch],
@@ -464,6 +477,8 @@ def _upsert(model, rows: list[dict], key: str, update_fields: list[str], step: _
             update_fields=update_fields,
         )
         step.add(len(batch))
+    for batch in _batches(sorted(existing)):
+        model.objects.filter(**{f"{key}__in": batch}).update(version=F("version") + 1)
     found = {}
     for batch in _batches([r[key] for r in rows]):
         found.update(model.objects.filter(**{f"{key}__in": batch}).values_list(key, "id"))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from liaison import services
 from liaison.forms.households import HouseholdForm, PairForm
+from liaison.lib.versioning import StaleEdit
 from liaison.models import CATEGORY_BITS, Cadre, Household, HouseholdCategory, Pairing
 from liaison.pairing_rules import breaches, cadres_breaking_rules
 from liaison.selectors import (
@@ -70,7 +71,7 @@ def _save_household(request, form, household=None):
     common = {
         "actor": request.user,
         "head_name": data["head_name"],
-        "phone": data["phone"],
+        "phone": form.phone_to_save(),
         "members": data["members"],
         "address": data["address"],
         "categories": data["categories"],
@@ -81,11 +82,33 @@ def _save_household(request, form, household=None):
             return services.register_household(
                 area=data["area"], id_number=data["id_number"], **common
             )
-        return services.update_household(household=household, area=data["area"], **common)
+        return services.update_household(
+            household=household, area=data["area"], version=data.get("version"), **common
+        )
+    except StaleEdit as exc:
+        form.add_error(None, exc.message)
+        form.stale = stored_household_values(exc.current)
+        form.data = form.data.copy()  # what was typed stays; a second save is made on purpose
+        form.data["version"] = exc.current.version
+        return None
     except services.LiaisonError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         form.existing = exc.existing
         return None
+
+
+def stored_household_values(household) -> list[tuple[str, str]]:
+    """What is stored now, as the page shows it, beside what the user typed (a stale save)."""
+    household.refresh_from_db()
+    return [
+        (_("Village / community / group"), household.area.name),
+        (_("Head of household"), household.head_name),
+        (_("Mobile phone"), household.phone_masked or "–"),
+        (_("Members"), str(household.members)),
+        (_("Address"), household.address or "–"),
+        (_("Categories"), "、".join(str(c) for c in household.category_labels()) or "–"),
+        (_("Party member household"), _("yes") if household.party_member else _("no")),
+    ]
 
 
 @login_required
@@ -119,9 +142,10 @@ def household_edit(request, pk):
         "address": household.address,
         "categories": household.category_list,
         "party_member": household.party_member,
+        "version": household.version,
     }
     form = HouseholdForm(
-        request.POST or None, areas=_visible_areas(request), editing=True, initial=initial
+        request.POST or None, areas=_visible_areas(request), editing=household, initial=initial
     )
     if request.method == "POST" and form.is_valid():
         if _save_household(request, form, household):

@@ -19,12 +19,12 @@ def phone(n=None) -> str:
 
 
 def make_household(area, *, actor=None, name="王大", categories=(), **extra):
+    extra.setdefault("phone", phone())
     return register_household(
         actor=actor,
         area=area,
         head_name=name,
         id_number=id_number(),
-        phone=phone(),
         categories=categories,
         **extra,
     )
