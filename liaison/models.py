@@ -473,6 +473,7 @@ class Commitment(AreaLocated):
         default=CommitmentStatus.PROMISED,
     )
     note = RedactedCharField(_("progress note"), max_length=200, blank=True)
+    version = version_field()
 
     class Meta:
         verbose_name = _("commitment")

@@ -29,3 +29,4 @@ class CommitmentForm(forms.Form):
 class CommitmentStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CommitmentStatus.choices)
     note = forms.CharField(label=_("Progress note"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from liaison.lib import audit
+from liaison.lib.versioning import claim
 from liaison.models import (
     Cadre,
     Commitment,
@@ -27,13 +28,15 @@ def add_commitment(*, actor, cadre: Cadre, year: int, content: str) -> Commitmen
 
 @audit.service
 def set_commitment_status(
-    *, actor, commitment: Commitment, status: str, note: str = ""
+    *, actor, commitment: Commitment, status: str, note: str = "", version: int | None = None
 ) -> Commitment:
+    """Status and progress note, as the caller saw them at ``version`` (stale → StaleEdit)."""
     _require_visible(actor, commitment.area)
     if status not in CommitmentStatus.values:
         raise LiaisonError("bad_status", _("Unknown status."), "status")
+    claim(commitment, version)
     commitment.status, commitment.note = status, note
-    commitment.save(update_fields=["status", "note"])
+    commitment.save(update_fields=["status", "note", "version"])
     audit.record(
         actor=actor, action="commitment.status_set", obj=commitment, data={"status": status}
     )

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from grievances.selectors import open_matters_of_cadre
 from liaison import services
 from liaison.forms.cadres import CadreForm, CommitmentForm, CommitmentStatusForm
-from liaison.models import Cadre, Commitment
+from liaison.lib.versioning import StaleEdit
+from liaison.models import Cadre, Commitment, CommitmentStatus
 from liaison.pairing_rules import breaches_of
 from liaison.selectors import (
     behind_schedule_q,
@@ -106,7 +107,7 @@ def cadre_detail(request, pk):
             "commitments_short": len(commitments) < minimum,
             "rule_breaches": breaches_of(cadre),
             "commitment_form": CommitmentForm(),
-            "status_form": CommitmentStatusForm(),
+            "status_choices": CommitmentStatus.choices,
             "year": today.year,
         },
     )
@@ -144,10 +145,25 @@ def commitment_status(request, pk):
     commitment = get_object_or_404(Commitment.objects.visible_to(request.user), pk=pk)
     form = CommitmentStatusForm(request.POST)
     if form.is_valid():
-        services.set_commitment_status(
-            actor=request.user, commitment=commitment, **form.cleaned_data
-        )
-        messages.success(request, _("Status saved."))
+        try:
+            services.set_commitment_status(
+                actor=request.user, commitment=commitment, **form.cleaned_data
+            )
+        except StaleEdit as exc:
+            current = exc.current
+            messages.error(
+                request,
+                _("%(message)s Stored now: %(status)s · %(note)s; yours: %(yours)s · %(your_note)s.")
+                % {
+                    "message": exc.message,
+                    "status": current.get_status_display(),
+                    "note": current.note or "–",
+                    "yours": dict(CommitmentStatus.choices)[form.cleaned_data["status"]],
+                    "your_note": form.cleaned_data["note"] or "–",
+                },
+            )
+        else:
+            messages.success(request, _("Status saved."))
     return redirect(commitment.cadre)
 
 

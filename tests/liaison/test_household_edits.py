@@ -133,3 +133,24 @@ def test_two_connections_saving_at_once_one_wins(clerk_a, household):
     winner = next(m for outcome, m in results if outcome == "won")
     stored = Household.objects.get(pk=household.pk)
     assert stored.members == winner and stored.version == 2
+
+
+def test_a_stale_commitment_status_overwrites_nothing(client, clerk_a, areas):
+    """The status drop-down showed "promised" on every row, so saving a note reset the
+    status; and a second tab overwrote the first. Now: current status shown, version checked."""
+    from liaison.models import Commitment, CommitmentStatus
+    from tests.liaison.factories import make_cadre
+
+    cadre = make_cadre(areas["ta"], name="刘强")
+    commitment = services.add_commitment(actor=clerk_a, cadre=cadre, year=2026, content="修路")
+    client.force_login(clerk_a)
+    page = client.get(reverse("cadre_detail", args=[cadre.pk])).content.decode()
+    assert f'name="version" value="{commitment.version}"' in page
+    url = reverse("commitment_status", args=[commitment.pk])
+    client.post(url, {"status": "in_progress", "note": "已开工", "version": 1})
+    page = client.get(reverse("cadre_detail", args=[cadre.pk])).content.decode()
+    assert '<option value="in_progress" selected>' in page
+    stale = client.post(url, {"status": "fulfilled", "note": "", "version": 1}, follow=True)
+    assert "已被他人修改" in stale.content.decode()
+    stored = Commitment.objects.get(pk=commitment.pk)
+    assert (stored.status, stored.note) == (CommitmentStatus.IN_PROGRESS, "已开工")
