@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from liaison.api_pagination import IdCursorPagination
+from liaison.lib.idempotency import key_from, once
 
 from . import services
 from .forms import MatterFilter
@@ -122,8 +123,16 @@ class MatterViewSet(
     def create(self, request, *args, **kwargs):
         """File a matter (``file_matter``): the owner is the first visitor, fixed for good."""
         data = self._validated(MatterCreateSerializer)
-        matter = services.file_matter(actor=request.user, **data)
-        return self._answer(matter, status.HTTP_201_CREATED)
+        outcome = once(
+            user=request.user,
+            key=key_from(request),
+            scope="matter",
+            model=Matter,
+            create=lambda: services.file_matter(actor=request.user, **data),
+        )
+        return self._answer(
+            outcome.obj, status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
+        )
 
     def _step(self, serializer_class, service):
         matter = self.get_object()

@@ -5,6 +5,7 @@ and a broken rule (``LiaisonError``) answers 400 ``{field: [message]}``, or 409 
 number that is already registered.
 """
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -15,6 +16,7 @@ from rest_framework.settings import api_settings
 from . import services
 from .api_pagination import IdCursorPagination
 from .filters import CadreFilter, HouseholdFilter, PairingFilter, VisitFilter
+from .lib.idempotency import key_from, once
 from .models import Cadre, Household, Pairing, Visit
 from .selectors import active_pairing_exists, visible_visits, with_last_visit
 from .serializers import (
@@ -84,10 +86,14 @@ class PeopleViewSetMixin:
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
-    def created(self, obj):
-        """The new object, read back through the scoped queryset (with its annotations)."""
-        fresh = self.get_queryset().get(pk=obj.pk)
-        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+    def created(self, obj, first=True):
+        """The new object, read back through the scoped queryset (with its annotations).
+
+        ``first=False``: an earlier call with the same Idempotency-Key made it (200).
+        """
+        fresh = get_object_or_404(self.get_queryset(), pk=obj.pk)
+        code = status.HTTP_201_CREATED if first else status.HTTP_200_OK
+        return Response(self.get_serializer(fresh).data, status=code)
 
 
 class CadreViewSet(PeopleViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -126,8 +132,14 @@ class HouseholdViewSet(
     def create(self, request, *args, **kwargs):
         """Register a household (``register_household``); the ID number must be new."""
         data = self.validated(HouseholdCreateSerializer)
-        household = services.register_household(actor=request.user, **data)
-        return self.created(household)
+        outcome = once(
+            user=request.user,
+            key=key_from(request),
+            scope="household",
+            model=Household,
+            create=lambda: services.register_household(actor=request.user, **data),
+        )
+        return self.created(outcome.obj, first=outcome.created)
 
     @extend_schema(
         request=None,
@@ -223,5 +235,11 @@ class VisitViewSet(
         """Record a diary entry (``record_visit``) with its households and matters raised."""
         data = self.validated(VisitCreateSerializer)
         notes = {field: data.pop(field) for field in NOTE_FIELDS}
-        visit = services.record_visit(actor=request.user, notes=notes, **data)
-        return self.created(visit)
+        outcome = once(
+            user=request.user,
+            key=key_from(request),
+            scope="visit",
+            model=Visit,
+            create=lambda: services.record_visit(actor=request.user, notes=notes, **data),
+        )
+        return self.created(outcome.obj, first=outcome.created)

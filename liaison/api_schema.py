@@ -20,6 +20,16 @@ DESCRIPTIONS = {
     "404": "No such object in the caller's scope (out of scope is 404, never 403).",
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
+# Create calls that honour an Idempotency-Key (liaison.lib.idempotency).
+IDEMPOTENT = {"/api/v1/households/", "/api/v1/visits/", "/api/v1/grievances/"}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Any string up to 100 characters, new for each thing you create. A repeat "
+    "with the same key creates nothing and answers 200 with what the first call created.",
+    "schema": {"type": "string", "maxLength": 100},
+}
 
 
 def _error(code):
@@ -36,6 +46,13 @@ def add_error_responses(result, generator, request, public):
             if method not in METHODS:
                 continue
             responses = operation.setdefault("responses", {})
+            if method == "post" and path in IDEMPOTENT:
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+                created = responses.get("201")
+                if created:
+                    responses.setdefault(
+                        "200", {**created, "description": "Already created by this key."}
+                    )
             wanted = []
             if operation.get("parameters") or operation.get("requestBody"):
                 wanted.append("400")

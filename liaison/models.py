@@ -28,6 +28,30 @@ class RateCounter(models.Model):
         return f"{self.bucket}: {self.hits}"
 
 
+class Submission(models.Model):
+    """One create form or API call, by its token: the second try finds the first result.
+
+    ``liaison.lib.idempotency`` writes it in the same transaction as what it created, so
+    a submission is either wholly done (and remembered) or not at all.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    scope = models.CharField(max_length=50)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("submission")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="submission_once")
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}"
+
+
 class AuditEventQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 

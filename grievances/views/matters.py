@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from liaison.lib.idempotency import key_from, once
 from liaison.models import Cadre, Household
 from liaison.selectors import households_to_pick
 from responsibility_areas.models import Area
@@ -366,18 +367,24 @@ def matter_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            matter = services.file_matter(
-                actor=request.user,
-                owner=data["owner"],
-                description=data["description"],
-                kind=data["kind"],
-                source=data["source"],
-                received_on=data["received_on"],
-                area=data["area"],
-                applicant=data["applicant"],
-                applicant_name=data["applicant_name"],
-                topic=data["topic"],
-            )
+            matter = once(
+                user=request.user,
+                key=key_from(request),
+                scope="matter",
+                model=Matter,
+                create=lambda: services.file_matter(
+                    actor=request.user,
+                    owner=data["owner"],
+                    description=data["description"],
+                    kind=data["kind"],
+                    source=data["source"],
+                    received_on=data["received_on"],
+                    area=data["area"],
+                    applicant=data["applicant"],
+                    applicant_name=data["applicant_name"],
+                    topic=data["topic"],
+                ),
+            ).obj
         except services.MatterError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

@@ -33,7 +33,8 @@ class StaleEdit(Exception):
 
 
 def version_field():
-    return models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # db_default: rows written by COPY or raw SQL (imports, seed_scale) start at 1 too.
+    return models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
 
 def claim(instance, seen: int | None) -> None:

@@ -153,7 +153,9 @@ def commitment_status(request, pk):
             current = exc.current
             messages.error(
                 request,
-                _("%(message)s Stored now: %(status)s · %(note)s; yours: %(yours)s · %(your_note)s.")
+                _(
+                    "%(message)s Stored now: %(status)s · %(note)s; yours: %(yours)s · %(your_note)s."
+                )
                 % {
                     "message": exc.message,
                     "status": current.get_status_display(),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from liaison import services
 from liaison.forms.diaries import MatterFormSet, VisitForm
+from liaison.lib.idempotency import key_from, once
 from liaison.models import SIX_QUESTIONS, Household, Visit, VisitKind
 from liaison.selectors import diary_cadres, households_to_pick, visible_visits
 from responsibility_areas.selectors import current_area
@@ -87,17 +88,26 @@ def _save(request, form, formset):
     ]
     data = form.cleaned_data
     try:
-        return services.record_visit(
-            actor=request.user,
-            cadre=data["cadre"],
-            visited_on=data["visited_on"],
-            kind=data["kind"],
-            households=data["households"],
-            notes=form.notes(),
-            matters=matters,
-            place=data["place"],
-            stay_days=data["stay_days"],
+        outcome = once(
+            user=request.user,
+            key=key_from(request),
+            scope="visit",
+            model=Visit,
+            create=lambda: services.record_visit(
+                actor=request.user,
+                cadre=data["cadre"],
+                visited_on=data["visited_on"],
+                kind=data["kind"],
+                households=data["households"],
+                notes=form.notes(),
+                matters=matters,
+                place=data["place"],
+                stay_days=data["stay_days"],
+            ),
         )
+        if not outcome.created:
+            messages.info(request, _("This diary was already saved; here it is."))
+        return outcome.obj
     except services.LiaisonError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return None

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from liaison import services
 from liaison.forms.households import HouseholdForm, PairForm
+from liaison.lib.idempotency import key_from, once
 from liaison.lib.versioning import StaleEdit
 from liaison.models import CATEGORY_BITS, Cadre, Household, HouseholdCategory, Pairing
 from liaison.pairing_rules import breaches, cadres_breaking_rules
@@ -79,9 +80,17 @@ def _save_household(request, form, household=None):
     }
     try:
         if household is None:
-            return services.register_household(
-                area=data["area"], id_number=data["id_number"], **common
+            outcome = once(
+                user=request.user,
+                key=key_from(request),
+                scope="household",
+                model=Household,
+                create=lambda: services.register_household(
+                    area=data["area"], id_number=data["id_number"], **common
+                ),
             )
+            form.repeated = not outcome.created
+            return outcome.obj
         return services.update_household(
             household=household, area=data["area"], version=data.get("version"), **common
         )
@@ -123,9 +132,12 @@ def household_new(request):
         if household:
             for warning in getattr(form, "warnings", []):
                 messages.warning(request, warning)
-            messages.success(
-                request, _("Household of %(name)s registered.") % {"name": household.head_name}
-            )
+            if getattr(form, "repeated", False):
+                messages.info(request, _("This household was already registered; here it is."))
+            else:
+                messages.success(
+                    request, _("Household of %(name)s registered.") % {"name": household.head_name}
+                )
             if "add_another" in request.POST:
                 return redirect(f"{reverse('household_new')}?area={household.area_id}")
             return redirect(household)

@@ -18,3 +18,31 @@ document.addEventListener("keydown", function (event) {
     if (panel) panel.setAttribute("hidden", "");
   }
 });
+// A form is sent once: a second click (or Enter) while the first is on its way does nothing.
+// The submission token in create forms makes a repeat harmless on the server as well.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  // Forms sent by script (fetch, htmx) manage their own state.
+  if (event.defaultPrevented || form.hasAttribute("hx-post") || form.hasAttribute("data-allow-resubmit")) return;
+  if ((form.method || "").toLowerCase() !== "post") return;
+  if (form.dataset.sending === "1") {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sending = "1";
+  form.setAttribute("aria-busy", "true");
+  // Disable after the browser has taken the form's data (a disabled button is not sent).
+  setTimeout(function () {
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+      b.disabled = true;
+    });
+  }, 0);
+});
+// Back/forward cache: a page shown again can be submitted again (its token decides).
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-sending='1']").forEach(function (form) {
+    form.dataset.sending = "";
+    form.removeAttribute("aria-busy");
+    form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+  });
+});

@@ -28,7 +28,7 @@ def _form(client, household):
     page = client.get(reverse("household_edit", args=[household.pk]))
     form = page.context["form"]
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if value is None or value is False:
             continue
