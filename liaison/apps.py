@@ -12,3 +12,7 @@ class LiaisonConfig(AppConfig):
         from liaison.importing.safety import assert_defused
 
         assert_defused()
+
+        from liaison.lib import dbtimeouts
+
+        dbtimeouts.install()

@@ -24,3 +24,48 @@ class CookieLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+BUSY_CODES = {"55P03", "57014"}  # lock_not_available, query_canceled (statement timeout)
+
+
+def is_busy_database(exc) -> bool:
+    """A lock or statement timeout (PostgreSQL), or SQLite's "database is locked"."""
+    from django.db import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    code = getattr(cause, "pgcode", None)
+    return code in BUSY_CODES or "database is locked" in str(exc)
+
+
+class BusyDatabaseMiddleware:
+    """A timed-out lock or statement: "系统繁忙，请稍后重试" (503), never a dropped connection.
+
+    Nothing was written (the request's transaction rolled back). On a page, the browser
+    still holds what was typed: the page says so and offers to go back and send it again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc):
+        if not is_busy_database(exc):
+            return None
+        from django.http import JsonResponse
+        from django.shortcuts import render
+        from django.utils.translation import gettext as _
+
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"detail": _("The system is busy; nothing was saved. Try again shortly.")},
+                status=503,
+            )
+        else:
+            response = render(request, "503.html", status=503)
+        response["Retry-After"] = "5"
+        return response

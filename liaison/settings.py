@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "liaison.middleware.BusyDatabaseMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
 ]
@@ -137,6 +138,24 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Lock and statement timeouts per kind of process, in ms (0 = none); PostgreSQL only
+# (liaison/lib/dbtimeouts.py). Web: a held lock answers "busy" after 3 s, any statement
+# stops at 20 s (before gunicorn's 30 s worker timeout). Workers: 30 s / 30 min.
+from liaison.lib.dbtimeouts import process_kind  # noqa: E402
+
+LIAISON_PROCESS = process_kind()
+LIAISON_DB_TIMEOUTS = {
+    "web": (
+        int(os.environ.get("DB_LOCK_TIMEOUT_MS", "3000")),
+        int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "20000")),
+    ),
+    "worker": (
+        int(os.environ.get("DB_WORKER_LOCK_TIMEOUT_MS", "30000")),
+        int(os.environ.get("DB_WORKER_STATEMENT_TIMEOUT_MS", "1800000")),
+    ),
+    "command": (0, 0),
+}
 
 # Sessions and login lockouts live in the database, so logging in works with Redis down.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
