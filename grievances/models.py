@@ -27,7 +27,6 @@ __all__ = [
     "MatterSource",
     "MatterStatus",
     "Notification",
-    "Outbox",
     "Satisfaction",
 ]
 
@@ -447,29 +446,6 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
-
-
-class Outbox(models.Model):
-    """A task to queue, written in the caller's transaction; drained when the broker is back."""
-
-    task = models.CharField(_("task"), max_length=200)
-    args = models.JSONField(_("arguments"), default=list, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("outbox task")
-        verbose_name_plural = _("task outbox")
-        indexes = [
-            models.Index(
-                fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.task}{self.args}"
 
 
 from .meetings_models import *  # noqa: E402,F401,F403  (joint meetings, supervision notices)

@@ -52,6 +52,36 @@ class Submission(models.Model):
         return f"{self.scope} {self.key}"
 
 
+class Outbox(models.Model):
+    """A task to queue, written in the caller's transaction; drained when the broker is back.
+
+    ``liaison.lib.outbox``. ``ref`` names what the task is for (``import:12``) so a page can
+    say "queued, starts when the task queue is back". The table keeps its first name.
+    """
+
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    ref = models.CharField(_("for"), max_length=100, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        db_table = "grievances_outbox"
+        verbose_name = _("outbox task")
+        verbose_name_plural = _("task outbox")
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.task} {self.ref}"
+
+
 class AuditEventQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 

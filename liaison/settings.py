@@ -289,7 +289,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # One queue per test run keeps integration tests apart from any other worker on that Redis.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
-# Fail fast when Redis is down: .delay() gives up after ~0.7 s; the outbox keeps the task.
+# Tasks go through liaison.lib.outbox: a 50 ms probe of the broker first, so a web request
+# never waits on a dead Redis (kombu alone retries for ~0.7 s); the outbox keeps the task.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 _ESCALATE_EVERY = os.environ.get("GRIEVANCE_ESCALATE_EVERY_SECONDS")  # tests: a few seconds
 CELERY_BEAT_SCHEDULE: dict = {

@@ -75,8 +75,8 @@ def health(request):
     The body says what is degraded: Redis, the Celery worker's heartbeat (the minutely
     outbox drain), and how many tasks wait in the outbox for the broker.
     """
-    from grievances.models import Outbox
     from liaison.lib import heartbeat
+    from liaison.models import Outbox
 
     body = {"status": "ok"}
     try:

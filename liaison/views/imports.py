@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from liaison import services, tasks
+from liaison import services
 from liaison.importing import (
     ReadError,
     job_progress,
@@ -36,6 +36,7 @@ from liaison.importing import (
 from liaison.importing.export import can_see_full_pii
 from liaison.importing.report import error_report
 from liaison.importing.template import roster_template
+from liaison.lib import outbox
 from liaison.models import ImportJob, ImportStatus
 from responsibility_areas.models import Area, Level, Role
 from responsibility_areas.selectors import user_roles
@@ -44,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 IMPORTERS = {Role.CLERK, Role.ADMINISTRATOR}
 RUNNING = (ImportStatus.UPLOADED, ImportStatus.PREVIEWING, ImportStatus.IMPORTING)
+QUEUED_LABEL = gettext_lazy("Queued: it starts by itself as soon as the task queue is back.")
 ERRORS_PER_PAGE = 100
 PROGRESS_SALT = "liaison.imports.progress"
 PROGRESS_TOKEN_AGE = 24 * 3600
@@ -182,7 +184,8 @@ def import_detail(request, pk):
         "liaison/imports/detail.html",
         {
             "job": job,
-            "running": job.status in RUNNING,
+            "running": job.status in RUNNING or outbox.waiting(job_ref(job)),
+            "queued": outbox.waiting(job_ref(job)),
             "progress": job_progress(job),
             "progress_token": progress_token(job, request.user),
             "wait_for": "done failed"
@@ -227,7 +230,15 @@ def import_progress(request, pk):
     else:
         raise Http404
     progress = job_progress(job)
-    return JsonResponse({**progress, "status_label": str(ImportStatus(job.status).label)})
+    queued = outbox.waiting(job_ref(job))
+    return JsonResponse(
+        {
+            **progress,
+            "status_label": str(ImportStatus(job.status).label),
+            "queued": queued,
+            "queued_label": str(QUEUED_LABEL) if queued else "",
+        }
+    )
 
 
 def _wants_json(request) -> bool:
@@ -242,23 +253,31 @@ def _answer(request, job, ok: bool):
     return redirect("import_detail", pk=job.pk)
 
 
+def job_ref(job) -> str:
+    return f"import:{job.pk}"
+
+
 def _run(request, job, *, confirm: bool, valid_rows_only: bool = False) -> bool:
-    """Queue the task (or, in the embedded default, run it here); False if it could not."""
+    """Queue the task through the outbox (or, in the embedded default, run it here).
+
+    With Redis down the task waits in the outbox and starts when the queue is back: the
+    user is told so ("排队中…"), never refused. A task already waiting is not queued twice.
+    """
+    if outbox.waiting(job_ref(job)):
+        return True
     report_progress(job.pk, 0, 0)  # the bar starts empty, not at the last run's end
     try:
-        tasks.run_import.delay(job.pk, confirm=confirm, valid_rows_only=valid_rows_only)
-    except Exception:  # eager: the task has marked the job failed; or the broker is down
-        logger.exception("import job %s could not run", job.pk)
+        # Autocommit: the row is stored, then sent (or, eager, the task runs here).
+        outbox.enqueue(
+            "liaison.tasks.run_import",
+            [job.pk],
+            {"confirm": confirm, "valid_rows_only": valid_rows_only},
+            ref=job_ref(job),
+        )
+    except Exception:  # eager (embedded default): the task ran here and failed
+        logger.exception("import job %s failed in-process", job.pk)
         job.refresh_from_db(fields=["status"])
-        if job.status != ImportStatus.FAILED:
-            messages.error(
-                request,
-                _(
-                    "The import could not be started: the task queue is not "
-                    "available. Please try again in a minute."
-                ),
-            )
-        return False
+        return job.status == ImportStatus.FAILED
     return True
 
 

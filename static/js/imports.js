@@ -18,9 +18,16 @@
     if (text && data.total) text.textContent = data.done + " / " + data.total;
   }
 
+  // Poll every second while something moves; when nothing changes (a queue waiting for
+  // Redis, a long check), wait longer each time, up to 15 s, so idle pages cost nothing.
   function poll(panel) {
     var waitFor = (panel.dataset.waitFor || "").split(" ");
-    var busy = false;
+    var busy = false, delay = 1000, last = "", timer = null;
+    var queued = panel.querySelector("[data-testid=queued]");
+    function schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(tick, delay);
+    }
     function tick() {
       if (busy) return;
       busy = true;
@@ -29,27 +36,34 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
           busy = false;
-          if (!data) return;  // the server is busy writing: try again next second
+          if (!data) { delay = Math.min(delay * 2, 15000); schedule(); return; }
           show(panel, data);
-          if (waitFor.indexOf(data.status) >= 0) {
-            clearInterval(timer);
+          if (queued) queued.hidden = !data.queued;
+          if (waitFor.indexOf(data.status) >= 0 && !data.queued) {
             window.location.reload();
+            return;
           }
+          var now = data.status + ":" + data.done + ":" + data.queued;
+          delay = now === last ? Math.min(delay * 1.5, 15000) : 1000;
+          last = now;
+          schedule();
         })
-        .catch(function () { busy = false; });
+        .catch(function () { busy = false; delay = Math.min(delay * 2, 15000); schedule(); });
     }
-    var timer = setInterval(tick, 1000);
     tick();
-    return tick;
+    return function () { delay = 1000; tick(); };
   }
 
   function post(url, body) {
     return fetch(url, {method: "POST", body: body, credentials: "same-origin",
                        headers: {"X-Requested-With": "fetch", "X-CSRFToken": csrfToken()}})
       .then(function (r) {
-        if (!r.ok) window.location.reload();  // refused: the page shows why
+        // Refused (already running, a stale page): reload once to show why; never a loop,
+        // since a reloaded page only starts a job that is still waiting to be started.
+        if (!r.ok && r.status !== 503) window.location.reload();
         return r.ok;
-      });
+      })
+      .catch(function () { return false; });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -7,7 +7,7 @@ import pytest
 from celery import current_app
 
 from grievances import outbox
-from grievances.models import Outbox
+from liaison.models import Outbox
 
 pytestmark = pytest.mark.django_db
 
