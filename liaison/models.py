@@ -571,6 +571,9 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # When the current run took the job (a run silent past LIAISON_IMPORT_STALL_MINUTES
+    # with no live holder of its lock is marked failed; see fail_stalled_imports).
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     kind = models.CharField(
         _("kind"), max_length=16, choices=ImportKind.choices, default=ImportKind.ROSTER
     )

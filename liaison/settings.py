@@ -221,6 +221,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LIAISON_IMPORT_MAX_BYTES = int(os.environ.get("LIAISON_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 # Uploaded rosters hold full ID numbers: deleted this many days after the upload (daily task).
 LIAISON_IMPORT_KEEP_DAYS = int(os.environ.get("LIAISON_IMPORT_KEEP_DAYS", "7"))
+# A check or import whose worker died and was not redelivered: failed after this long.
+LIAISON_IMPORT_STALL_MINUTES = int(os.environ.get("LIAISON_IMPORT_STALL_MINUTES", "10"))
 # django-import-export (admin, resources): one transaction per import, and a file with any
 # invalid row rolls back entirely (its defaults commit the good rows of a bad file).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -314,6 +316,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-import-files": {
         "task": "liaison.tasks.purge_import_files",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Imports whose worker died and were not redelivered are marked failed (re-run button).
+    "fail-stalled-imports": {
+        "task": "liaison.tasks.fail_stalled_imports",
+        "schedule": 300.0,
     },
     # Tasks queued while Redis was down wait in the outbox; send them once it is back.
     "drain-outbox": {

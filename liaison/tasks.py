@@ -12,6 +12,7 @@ from liaison.importing.keep import drop_checked, kept_path, load_checked, save_c
 from liaison.importing.progress import ProgressWriter
 from liaison.importing.reader import ReadError
 from liaison.importing.roster import plan_roster
+from liaison.lib import joblock
 from liaison.models import ImportJob, ImportStatus
 
 
@@ -27,6 +28,13 @@ def run_import(job_id: int, confirm: bool = False, valid_rows_only: bool = False
     so the confirm step skips reading and parsing the file; it still checks every row
     against the database and the user's scope again (``plan_roster``).
     """
+    with joblock.holding(job_id) as mine:
+        if not mine:  # a live run has it (a second delivery): leave it to that run
+            return ImportJob.objects.values_list("status", flat=True).get(pk=job_id)
+        return _run_import(job_id, confirm, valid_rows_only)
+
+
+def _run_import(job_id: int, confirm: bool, valid_rows_only: bool) -> str:
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     if job.status == ImportStatus.DONE or not services.claim_import_job(
         actor=job.user, job=job, confirm=confirm, valid_rows_only=valid_rows_only
@@ -86,3 +94,8 @@ def run_import(job_id: int, confirm: bool = False, valid_rows_only: bool = False
 def purge_import_files() -> int:
     """Delete uploaded rosters past the retention period (``LIAISON_IMPORT_KEEP_DAYS``)."""
     return services.purge_import_files(actor=None)
+
+
+@shared_task
+def fail_stalled_imports() -> int:
+    return services.fail_stalled_imports(actor=None)

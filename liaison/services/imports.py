@@ -638,15 +638,24 @@ def create_import_job(
 def claim_import_job(
     *, actor, job: ImportJob, confirm: bool, valid_rows_only: bool = False
 ) -> bool:
-    """Move a job to checking/importing; False when another run already has it (idempotent)."""
+    """Move a job to checking/importing; False when it is done or not in a startable state.
+
+    The caller holds the job's run lock (``liaison.lib.joblock``): no live run has it, so
+    a job left "checking" or "importing" by a run that died (its one write transaction
+    rolled back, nothing half-written) is started again. A confirmed import is never
+    downgraded to a check, and a finished one never runs again.
+    """
     before = [ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.FAILED]
     after = ImportStatus.IMPORTING if confirm else ImportStatus.PREVIEWING
-    if not confirm:
-        before.append(ImportStatus.PREVIEWING)
+    before.append(after)  # a dead run of the same step: start it again
     # Conditional update: of two workers given the same job, exactly one wins.
     won = (
         ImportJob.objects.filter(pk=job.pk, status__in=before).update(
-            status=after, progress_done=0, progress_total=0, valid_rows_only=valid_rows_only
+            status=after,
+            progress_done=0,
+            progress_total=0,
+            valid_rows_only=valid_rows_only,
+            started_at=timezone.now(),
         )
         == 1
     )
@@ -661,6 +670,37 @@ def claim_import_job(
         data={"confirm": confirm, "valid_rows_only": valid_rows_only},
     )
     return True
+
+
+@audit.service
+def fail_stalled_imports(*, actor=None, now=None) -> int:
+    """Mark failed the jobs whose run died and was not redelivered: checking or importing,
+    started more than ``LIAISON_IMPORT_STALL_MINUTES`` ago, and no live run holds their
+    lock. Nothing was written by them (the write is one transaction). The page then offers
+    to run the job again."""
+    from liaison.lib import joblock
+
+    cutoff = (now or timezone.now()) - timedelta(minutes=settings.LIAISON_IMPORT_STALL_MINUTES)
+    running = ImportJob.objects.filter(
+        status__in=[ImportStatus.PREVIEWING, ImportStatus.IMPORTING], started_at__lt=cutoff
+    )
+    stalled = [job for job in running.only("pk", "status") if not joblock.is_held(job.pk)]
+    outcome = _(
+        "The import stopped (its worker was lost) and nothing was written. "
+        "Run it again with the button below."
+    )
+    failed = 0
+    for job in stalled:
+        failed += ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=ImportStatus.FAILED, outcome=outcome, finished_at=timezone.now()
+        )
+    if not failed:
+        audit.nothing_changed()
+        return 0
+    audit.record(
+        actor=actor, action="import.stalled_failed", data={"jobs": [j.pk for j in stalled]}
+    )
+    return failed
 
 
 @audit.service

@@ -200,6 +200,7 @@ def import_detail(request, pk):
             and not job.file_deleted_at
             and _may_download_report(request.user, job),
             "keep_days": settings.LIAISON_IMPORT_KEEP_DAYS,
+            "can_rerun": job.status == ImportStatus.FAILED and not job.file_deleted_at,
         },
     )
 
@@ -286,8 +287,11 @@ def _run(request, job, *, confirm: bool, valid_rows_only: bool = False) -> bool:
 def import_preview(request, pk):
     """Start the check (dry run) of an uploaded file; writes nothing but the job."""
     job = get_job_for(request.user, pk)
-    if job.status != ImportStatus.UPLOADED:
+    rerun = job.status == ImportStatus.FAILED and not job.file_deleted_at
+    if job.status != ImportStatus.UPLOADED and not rerun:
         return _answer(request, job, True)  # already started (a second tab, a reload)
+    if rerun:
+        messages.info(request, _("The file is being checked again."))
     return _answer(request, job, _run(request, job, confirm=False))
 
 

@@ -1,0 +1,98 @@
+"""An import whose worker dies is never stuck (issue 10 §4).
+
+After ``kill -9`` of the worker mid-import, Celery redelivered the task; the redelivered run
+refused a job already "importing" and returned, so the page showed "导入中" for ever. Now a
+run holds the job's lock (a PostgreSQL advisory lock, released when the dead worker's
+connection drops); a redelivery that finds it free starts the job again and finishes once;
+a job silent past the stall time with no live run is failed, with a re-run button.
+"""
+
+from datetime import timedelta
+
+import psycopg2
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from liaison import services
+from liaison.lib.joblock import NAMESPACE
+from liaison.models import Household, ImportJob, ImportStatus, Pairing
+from liaison.tasks import run_import
+from tests.liaison.roster_files import roster_row, xlsx_bytes
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _previewed(user):
+    job = services.create_import_job(
+        actor=user, data=xlsx_bytes([roster_row()]), file_name="花名册.xlsx"
+    )
+    assert run_import(job.pk, confirm=False) == ImportStatus.PREVIEWED
+    return job
+
+
+@pytest.mark.django_db
+def test_a_redelivered_import_whose_run_died_starts_again_and_finishes_once(clerk_a, areas):
+    job = _previewed(clerk_a)
+    # What a killed worker leaves: the job "importing", its write rolled back, no lock held.
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.IMPORTING, started_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert run_import(job.pk, confirm=True) == ImportStatus.DONE  # the redelivery
+    assert Household.objects.count() == 1 and Pairing.objects.count() == 1
+    assert run_import(job.pk, confirm=True) == ImportStatus.DONE  # a third delivery: nothing
+    assert Household.objects.count() == 1 and Pairing.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_run_keeps_the_job_and_a_second_delivery_leaves_it(clerk_a, areas):
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's; SQLite runs tasks in one process")
+    job = _previewed(clerk_a)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "options"}
+    live = psycopg2.connect(**params)  # the live run's session
+    try:
+        live.cursor().execute("SELECT pg_advisory_lock(%s, %s)", [NAMESPACE, job.pk])
+        assert run_import(job.pk, confirm=True) == ImportStatus.IMPORTING
+        assert Household.objects.count() == 0
+        # ... and the stall check does not fail a job a live run holds.
+        ImportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - timedelta(hours=2))
+        assert services.fail_stalled_imports() == 0
+    finally:
+        live.close()  # the worker dies: PostgreSQL releases its lock
+    assert run_import(job.pk, confirm=True) == ImportStatus.DONE
+    assert Household.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_stalled_job_is_failed_and_can_be_run_again(client, clerk_a, areas, settings):
+    settings.LIAISON_IMPORT_STALL_MINUTES = 10
+    job = _previewed(clerk_a)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.IMPORTING, started_at=timezone.now() - timedelta(minutes=11)
+    )
+    fresh = _previewed(clerk_a)
+    ImportJob.objects.filter(pk=fresh.pk).update(
+        status=ImportStatus.IMPORTING, started_at=timezone.now() - timedelta(minutes=2)
+    )
+    assert services.fail_stalled_imports() == 1
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "没有写入" in job.outcome
+    assert ImportJob.objects.get(pk=fresh.pk).status == ImportStatus.IMPORTING
+    client.force_login(clerk_a)
+    page = client.get(reverse("import_detail", args=[job.pk])).content.decode()
+    assert 'data-testid="rerun"' in page
+    client.post(reverse("import_preview", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.PREVIEWED  # checked again; confirm as usual
+    assert Household.objects.count() == 0
+
+
+def test_the_stall_check_is_scheduled(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "liaison.tasks.fail_stalled_imports" in tasks
