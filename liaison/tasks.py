@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import traceback
+from pathlib import Path
 
 from celery import shared_task
+from django.db import IntegrityError, OperationalError
 from django.utils.translation import gettext as _
 
 from liaison import services
@@ -14,6 +18,8 @@ from liaison.importing.reader import ReadError
 from liaison.importing.roster import plan_roster
 from liaison.lib import joblock
 from liaison.models import ImportJob, ImportStatus
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -80,14 +86,49 @@ def _run_import(job_id: int, confirm: bool, valid_rows_only: bool) -> str:
         services.fail_import_job(
             actor=job.user, job=job, outcome=exc.message, report=plan.report if plan else None
         )
-    except Exception:
-        services.fail_import_job(
-            actor=job.user,
-            job=job,
-            outcome=_("The import stopped because of an internal error; nothing was imported."),
-        )
-        raise
+    except Exception as exc:  # noqa: BLE001 - every path ends in a clear message
+        _log_without_values(job.pk, exc)
+        services.fail_import_job(actor=job.user, job=job, outcome=_unexpected_outcome(job, exc))
+        # Re-raised without the original (whose text or repr may quote cells or bytes):
+        # Celery logs what it is given.
+        raise ImportStopped(f"import job {job.pk} stopped: {type(exc).__name__}") from None
     return ImportStatus.FAILED
+
+
+class ImportStopped(Exception):
+    """An import ended by an unexpected error; the job says why, nothing was written."""
+
+
+def _log_without_values(job_id: int, exc: BaseException) -> None:
+    """Where it failed (files, lines, functions) and the type: never a cell or a byte."""
+    frames = traceback.extract_tb(exc.__traceback__)[-6:]
+    where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+    logger.error("import job %s stopped by %s at %s", job_id, type(exc).__name__, where)
+
+
+def _unexpected_outcome(job, exc) -> str:
+    """A message that says what to do, for the failures we can name; never "internal error"."""
+    if isinstance(exc, OperationalError):
+        return _(
+            "The database was busy or unreachable, so the import stopped and nothing was "
+            "written. Run it again in a few minutes."
+        )
+    if isinstance(exc, IntegrityError):
+        return _(
+            "Someone changed the same households or cadres while the file was being imported, "
+            "so nothing was written. Run it again: the file is checked against the new data."
+        )
+    if isinstance(exc, MemoryError):
+        return _("The file is too large to import at once; split it into smaller files.")
+    if isinstance(exc, OSError):
+        return _(
+            "The uploaded file could not be read back from the server's disk, so nothing was "
+            "written. Upload it again."
+        )
+    return _(
+        "The import stopped on an unexpected error and nothing was written. Run it again; if "
+        "it stops again, tell the administrator import job no. %(job)d."
+    ) % {"job": job.pk}
 
 
 @shared_task

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -44,6 +45,9 @@ SIGNATURE_MARKERS = (
 )
 EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsb", ".ods")
 _SPACES = re.compile(r"\s+")
+
+
+logger = logging.getLogger(__name__)
 
 
 class ReadError(Exception):
@@ -245,19 +249,22 @@ def _openpyxl_grids(data: bytes, sheet: str | None):
 
 
 def decode_csv(data: bytes) -> str:
-    """UTF-8 with or without BOM, else GB18030 (a superset of GBK), as Excel in China saves."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise ReadError(
-            "bad_encoding", _("The CSV file is neither UTF-8 nor GBK; save it again as UTF-8.")
-        ) from exc
+    """The text of a CSV file, its encoding found from the bytes.
+
+    UTF-8 (with or without a BOM) or GB18030 (a superset of GBK), as Excel in China saves.
+    A BOM is a hint, not proof: a GBK file with a UTF-8 BOM glued on (some tools do that)
+    decodes as GB18030 after the BOM. Never raises ``UnicodeDecodeError`` (whose text would
+    carry the file's bytes into a log): an undecodable file is a :class:`ReadError`.
+    """
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReadError(
+        "bad_encoding", _("The CSV file is neither UTF-8 nor GBK; save it again as UTF-8.")
+    ) from None
 
 
 def _csv_grid(data: bytes):
@@ -292,6 +299,28 @@ def read_table(
     ``clean_values=False`` cell values come as read (text not yet NFKC-normalised).
     """
     data = _as_bytes(source)
+    try:
+        return _read_table(data, file_name, aliases, sheet, min_matches, clean_values)
+    except ReadError:
+        raise
+    except MemoryError:
+        raise ReadError(
+            "too_big", _("The file is too large to read; split it into smaller files.")
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - a damaged file: say so, never "internal error"
+        # ``from None``: the parser's own exception may quote the file's bytes.
+        logger.warning("unreadable %s file (%s)", Path(file_name).suffix, type(exc).__name__)
+        raise ReadError(
+            "unreadable",
+            _(
+                "The file cannot be read: it may be damaged, or not really a %(kind)s file. "
+                "Open it in Excel or WPS and save it again as .xlsx."
+            )
+            % {"kind": Path(file_name).suffix.lstrip(".").upper() or "Excel"},
+        ) from None
+
+
+def _read_table(data, file_name, aliases, sheet, min_matches, clean_values) -> Table:
     matcher = HeaderMatcher(aliases)
     suffix = Path(file_name).suffix.lower()
     if suffix == ".csv" or suffix == ".txt":

@@ -34,7 +34,7 @@ from .plan import (
     RosterReport,
     RowError,
 )
-from .reader import Table, read_table
+from .reader import ReadError, Table, read_table
 
 CHUNK = 2000
 
@@ -64,6 +64,15 @@ def check_cells(
         if isinstance(source, Table)
         else read_roster(source, file_name=file_name, sheet=sheet)
     )
+    if not table.rows:
+        raise ReadError(
+            "no_rows",
+            _(
+                "The file holds no data rows: only the header (row %(row)d) was found. "
+                "Fill in one row per pairing below it."
+            )
+            % {"row": table.header_row},
+        )
     headers = {c.key: c.header for c in table.columns if c.key}
     checked = CheckedRows(
         file_name=file_name,
