@@ -1,28 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, Cadre, Household, Pairing
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The change log is read-only, for everyone."""
-
-    list_display = ["at", "actor_name", "action", "object_type", "object_id"]
-    list_filter = ["action"]
-    search_fields = ["actor_name", "action", "object_id"]
-    date_hierarchy = "at"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import Cadre, Household, Pairing
 
 
 # --- People: read-only, scoped lists ------------------------------------------------------

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "import_export",
+    "liaison.lib",
     "liaison",
     "responsibility_areas",
     "grievances",

@@ -67,7 +67,7 @@ def record(
     actor_name: str = "",
 ):
     """Write one audit event in the current transaction and return it."""
-    from liaison.models import AuditEvent
+    from liaison.lib.models import AuditEvent
 
     event = AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,

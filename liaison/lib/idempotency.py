@@ -39,7 +39,7 @@ class Outcome:
 
 
 def _submission():
-    from liaison.models import Submission
+    from liaison.lib.models import Submission
 
     return Submission
 

@@ -31,7 +31,7 @@ _down_until: dict[str, float] = {}  # broker URL -> monotonic time of the next t
 
 
 def _model():
-    from liaison.models import Outbox
+    from liaison.lib.models import Outbox
 
     return Outbox
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from liaison.lib import audit, crypto
-from liaison.models import AuditEvent, Household
+from liaison.lib.models import AuditEvent
+from liaison.models import Household
 
 ACTION = "data_key.registered"
 

@@ -6,7 +6,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from liaison.models import AuditEvent
+from liaison.lib.models import AuditEvent
 from liaison.selectors import coverage_by_branch
 from responsibility_areas.models import LEADER_ROLES, Area, Role
 from responsibility_areas.selectors import (
@@ -76,7 +76,7 @@ def health(request):
     outbox drain), and how many tasks wait in the outbox for the broker.
     """
     from liaison.lib import heartbeat
-    from liaison.models import Outbox
+    from liaison.lib.models import Outbox
 
     body = {"status": "ok"}
     try:

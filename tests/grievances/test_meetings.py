@@ -11,7 +11,7 @@ from grievances.meetings_models import JointMeeting, MeetingMatter, months_befor
 from grievances.models import Matter, MatterEvent
 from grievances.services import MatterError, resolve, start_work
 from grievances.services.meetings import decide_matter, record_joint_meeting
-from liaison.models import AuditEvent
+from liaison.lib.models import AuditEvent
 from responsibility_areas.models import Area
 from tests.liaison.factories import make_household
 

@@ -7,7 +7,7 @@ import pytest
 from celery import current_app
 
 from grievances import outbox
-from liaison.models import Outbox
+from liaison.lib.models import Outbox
 
 pytestmark = pytest.mark.django_db
 

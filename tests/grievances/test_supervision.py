@@ -15,7 +15,7 @@ from grievances.services.meetings import (
     issue_supervision_notice,
     respond_to_notice,
 )
-from liaison.models import AuditEvent
+from liaison.lib.models import AuditEvent
 from responsibility_areas.models import Role
 from tests.conftest import _person
 

@@ -12,8 +12,8 @@ from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 
 from liaison.lib import crypto
+from liaison.lib.models import AuditEvent
 from liaison.models import (
-    AuditEvent,
     Household,
     HouseholdCategory,
     MatterKind,

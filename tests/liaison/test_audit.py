@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from liaison.lib import audit
-from liaison.models import AuditEvent
+from liaison.lib.models import AuditEvent
 from responsibility_areas.models import Area, Level
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,8 @@ import base64
 import pytest
 
 from liaison.lib import crypto
-from liaison.models import AuditEvent, Household
+from liaison.lib.models import AuditEvent
+from liaison.models import Household
 from tests.liaison.factories import make_household
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from liaison.models import AuditEvent, PairingKind, Visit, VisitMatter
+from liaison.lib.models import AuditEvent
+from liaison.models import PairingKind, Visit, VisitMatter
 from liaison.services import pair_household
 from responsibility_areas.models import Role
 from responsibility_areas.services import grant_membership

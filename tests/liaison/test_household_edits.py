@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from liaison import services
 from liaison.lib import crypto
+from liaison.lib.models import AuditEvent
 from liaison.lib.versioning import StaleEdit
-from liaison.models import AuditEvent, Household
+from liaison.models import Household
 from tests.liaison.factories import make_household
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from grievances.models import Matter
 from liaison.lib.idempotency import once
-from liaison.models import Household, PairingKind, Submission, Visit
+from liaison.lib.models import Submission
+from liaison.models import Household, PairingKind, Visit
 from liaison.services import pair_household, record_visit
 from tests.liaison.factories import id_number, make_cadre, make_household
 

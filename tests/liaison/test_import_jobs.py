@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 
 from liaison import services
 from liaison.importing import job_progress
-from liaison.models import AuditEvent, Household, ImportJob, ImportStatus, Pairing
+from liaison.lib.models import AuditEvent
+from liaison.models import Household, ImportJob, ImportStatus, Pairing
 from liaison.tasks import run_import
 from tests.liaison.roster_files import roster_row, xlsx_bytes
 

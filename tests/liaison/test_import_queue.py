@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from liaison.lib import outbox
-from liaison.models import ImportJob, ImportStatus, Outbox
+from liaison.lib.models import Outbox
+from liaison.models import ImportJob, ImportStatus
 from tests.liaison.roster_files import roster_row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db

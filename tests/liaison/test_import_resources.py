@@ -5,7 +5,8 @@ import tablib
 from django.core.exceptions import ValidationError
 
 from liaison.lib import crypto
-from liaison.models import AuditEvent, Cadre, Household, Pairing
+from liaison.lib.models import AuditEvent
+from liaison.models import Cadre, Household, Pairing
 from liaison.resources import (
     AreaResource,
     CadreResource,

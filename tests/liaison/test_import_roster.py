@@ -7,7 +7,8 @@ import pytest
 from liaison import services
 from liaison.importing import plan_roster
 from liaison.lib import crypto
-from liaison.models import AuditEvent, Cadre, Household, Pairing
+from liaison.lib.models import AuditEvent
+from liaison.models import Cadre, Household, Pairing
 from tests.liaison.factories import id_number
 from tests.liaison.roster_files import roster_row, xlsx_bytes
 

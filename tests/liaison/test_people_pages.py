@@ -8,7 +8,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from liaison.models import AuditEvent, Household, HouseholdCategory, PairingKind, VisitKind
+from liaison.lib.models import AuditEvent
+from liaison.models import Household, HouseholdCategory, PairingKind, VisitKind
 from liaison.services import add_commitment, assign_responsibility, pair_household, record_visit
 from tests.liaison.factories import id_number, make_cadre, make_household
 

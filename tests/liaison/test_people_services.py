@@ -6,8 +6,8 @@ from django.db import connection
 from django.utils import timezone
 
 from liaison.lib import crypto
+from liaison.lib.models import AuditEvent
 from liaison.models import (
-    AuditEvent,
     Household,
     HouseholdCategory,
     Pairing,

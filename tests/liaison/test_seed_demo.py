@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from grievances.models import Matter, MatterStatus
-from liaison.models import AuditEvent, Household, Pairing, Visit
+from liaison.lib.models import AuditEvent
+from liaison.models import Household, Pairing, Visit
 from liaison.selectors import active_pairing_exists
 
 pytestmark = pytest.mark.django_db
