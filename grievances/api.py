@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from liaison.api_pagination import IdCursorPagination
+from liaison.lib.pagination import IdCursorPagination
 from liaison.lib.idempotency import key_from, once
 
 from . import services

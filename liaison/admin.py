@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from .models import Cadre, Household, Pairing
 
-
 # --- People: read-only, scoped lists ------------------------------------------------------
 # Changes go through the services (forms, the roster import page). The admin offers no import
 # or export of people (issue 9): django-import-export's admin export wrote live formulas and

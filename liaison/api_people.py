@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from . import services
-from .api_pagination import IdCursorPagination
+from .lib.pagination import IdCursorPagination
 from .filters import CadreFilter, HouseholdFilter, PairingFilter, VisitFilter
 from .lib.idempotency import key_from, once
 from .models import Cadre, Household, Pairing, Visit

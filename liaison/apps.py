@@ -13,6 +13,18 @@ class LiaisonConfig(AppConfig):
 
         assert_defused()
 
-        from liaison.lib import dbtimeouts
+        from liaison.lib import crypto, dbtimeouts
 
         dbtimeouts.install()
+        crypto.set_sample_provider(_encrypted_sample)
+
+
+def _encrypted_sample():
+    """One household's encrypted ID number: the data key must open it (lib.datakey)."""
+    from liaison.models import Household
+
+    return (
+        Household.objects.exclude(id_number_encrypted="")
+        .values_list("id_number_encrypted", flat=True)
+        .first()
+    )

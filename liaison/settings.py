@@ -242,7 +242,7 @@ REST_FRAMEWORK = {
     # JSON only: form bodies cannot say null or carry a diary's nested matters.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_PAGINATION_CLASS": "liaison.api_pagination.IdCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "liaison.lib.pagination.IdCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # 404s in Chinese without the model's name; every error body is {detail} or {field: [..]}.

@@ -62,16 +62,31 @@ def _embedded_key() -> str:
     return key
 
 
-def _has_encrypted_rows() -> bool:
-    from django.db import connection
+_sample_provider = None
 
-    from liaison.models import Household
 
+def set_sample_provider(provider) -> None:
+    """The app that stores encrypted data tells the library how to fetch one ciphertext
+    (``None`` if there is none): the library imports no app."""
+    global _sample_provider
+    _sample_provider = provider
+
+
+def encrypted_sample() -> str | None:
+    """One stored ciphertext, or None (none stored, no provider, or no tables yet)."""
+    from django.db import DatabaseError, connection
+
+    if _sample_provider is None:
+        return None
     try:
-        return Household.objects.exists()
-    except Exception:  # the table does not exist yet (before migrate)
+        return _sample_provider()
+    except DatabaseError:  # the table does not exist yet (before migrate)
         connection.close()
-        return False
+        return None
+
+
+def _has_encrypted_rows() -> bool:
+    return encrypted_sample() is not None
 
 
 _verified = False
@@ -89,7 +104,7 @@ def _verify_key() -> None:
         return
     from django.db import DatabaseError
 
-    from liaison.services.datakey import ensure_data_key_fingerprint
+    from .datakey import ensure_data_key_fingerprint
 
     try:
         ensure_data_key_fingerprint(actor=None, fingerprint=fingerprint())

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from liaison.lib import audit, crypto
-from liaison.lib.models import AuditEvent
-from liaison.models import Household
+from . import audit, crypto
+from .models import AuditEvent
 
 ACTION = "data_key.registered"
 
@@ -35,11 +34,7 @@ def ensure_data_key_fingerprint(*, actor, fingerprint: str) -> None:
             )
             % {"have": fingerprint, "want": known}
         )
-    sample = (
-        Household.objects.exclude(id_number_encrypted="")
-        .values_list("id_number_encrypted", flat=True)
-        .first()
-    )
+    sample = crypto.encrypted_sample()
     if sample:
         crypto.open_sealed(sample)  # raises KeyMismatch for a wrong key
     audit.record(actor=actor, actor_name="system", action=ACTION, data={"fingerprint": fingerprint})
