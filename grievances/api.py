@@ -15,8 +15,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from liaison.lib.pagination import IdCursorPagination
 from liaison.lib.idempotency import key_from, once
+from liaison.lib.pagination import IdCursorPagination
 
 from . import services
 from .forms import MatterFilter

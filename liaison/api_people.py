@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from . import services
-from .lib.pagination import IdCursorPagination
 from .filters import CadreFilter, HouseholdFilter, PairingFilter, VisitFilter
 from .lib.idempotency import key_from, once
+from .lib.pagination import IdCursorPagination
 from .models import Cadre, Household, Pairing, Visit
 from .selectors import active_pairing_exists, visible_visits, with_last_visit
 from .serializers import (

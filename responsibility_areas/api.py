@@ -6,8 +6,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 
-from liaison.lib.pagination import PathCursorPagination
 from liaison.lib.filters import IdFilter
+from liaison.lib.pagination import PathCursorPagination
 
 from .models import Area, Level
 

@@ -37,16 +37,22 @@ def version_field():
     return models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
 
-def claim(instance, seen: int | None) -> None:
+def claim(instance, seen: int | None, *, changes: bool = True) -> None:
     """Take the next version of ``instance`` if it is still at ``seen``; else :class:`StaleEdit`.
 
     ``seen=None`` means the caller did not read it from a page (a command, an import): the
-    version still moves on, so every page opened before sees the change.
+    version still moves on, so every page opened before sees the change. ``changes=False``
+    (a save that changes nothing) checks the version without moving it, so it causes no
+    false "changed by someone else" on other open pages.
     """
     model = type(instance)
     rows = model._base_manager.filter(pk=instance.pk)
     if seen is not None:
         rows = rows.filter(version=seen)
+    if not changes:
+        if seen is not None and not rows.exists():
+            raise StaleEdit(model._base_manager.get(pk=instance.pk))
+        return
     if not rows.update(version=F("version") + 1):
         raise StaleEdit(model._base_manager.get(pk=instance.pk))
     instance.version = model._base_manager.values_list("version", flat=True).get(pk=instance.pk)

@@ -134,21 +134,36 @@ def update_household(
     clears it on purpose; a number replaces it.
     """
     _require_visible(actor, household.area)
-    claim(household, version)
-    if area is not None and area.pk != household.area_id:
-        _require_visible(actor, area)
-        household.place_in(area)
     changed = []
+    new_area = area if area is not None and area.pk != household.area_id else None
+    if new_area is not None:
+        _require_visible(actor, new_area)
+        changed.append("area")
     if phone is not None:
         phone = checked_mobile(phone)
         if crypto.decrypt(household.phone_encrypted) != phone:
             changed.append("phone")
+    values = {
+        "head_name": head_name.strip(),
+        "members": members,
+        "address": address,
+        "party_member": party_member,
+        "categories": category_mask(categories),
+    }
+    changed += [name for name, value in values.items() if getattr(household, name) != value]
+    claim(household, version, changes=bool(changed))
+    if not changed:
+        audit.nothing_changed()
+        return household
+    if new_area is not None:
+        household.place_in(new_area)
+    if "phone" in changed:
         household.phone_encrypted = crypto.encrypt(phone)
         household.phone_last4 = phone[-4:]
         household.phone_masked = mask_mobile(phone) if phone else ""
-    household.head_name, household.name_initials = head_name.strip(), initials(head_name)
-    household.members, household.address, household.party_member = members, address, party_member
-    household.categories = category_mask(categories)
+    for name, value in values.items():
+        setattr(household, name, value)
+    household.name_initials = initials(household.head_name)
     _full_clean(household)
     household.save()
     audit.record(

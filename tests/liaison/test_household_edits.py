@@ -155,3 +155,23 @@ def test_a_stale_commitment_status_overwrites_nothing(client, clerk_a, areas):
     assert "已被他人修改" in stale.content.decode()
     stored = Commitment.objects.get(pk=commitment.pk)
     assert (stored.status, stored.note) == (CommitmentStatus.IN_PROGRESS, "已开工")
+
+
+def test_saving_without_a_change_moves_no_version_and_records_nothing(client, clerk_a, household):
+    """A save that changes nothing must not make other open pages stale."""
+    client.force_login(clerk_a)
+    _, data = _form(client, household)
+    _, other = _form(client, household)  # another tab
+    before = AuditEvent.objects.filter(action="household.updated").count()
+    assert client.post(reverse("household_edit", args=[household.pk]), data).status_code == 302
+    household.refresh_from_db()
+    assert household.version == 1
+    assert AuditEvent.objects.filter(action="household.updated").count() == before
+    other["members"] = 6
+    assert client.post(reverse("household_edit", args=[household.pk]), other).status_code == 302
+
+
+def test_the_hidden_version_has_no_visible_label(client, clerk_a, household):
+    client.force_login(clerk_a)
+    html = client.get(reverse("household_edit", args=[household.pk])).content.decode()
+    assert 'for="id_version"' not in html and 'name="version"' in html
