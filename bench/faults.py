@@ -62,7 +62,7 @@ class Stack:
             "LIAISON_VAR_DIR": str(tmp / "var"),
             "CELERY_TASK_DEFAULT_QUEUE": "faults",
             # Redelivery of a dead worker's task after 5 s (the default is an hour).
-            "CELERY_TRANSPORT_OPTIONS": '{"visibility_timeout": 5}',
+            "CELERY_TRANSPORT_OPTIONS": '{"visibility_timeout": 5, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}',
             "PYTHONPATH": str(ROOT),
             "DJANGO_SETTINGS_MODULE": "liaison.settings",
         }
