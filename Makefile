@@ -31,6 +31,7 @@ run: install
 ## The whole suite: unit, integration and browser tests.
 test: install system-packages
 	$(PY) manage.py makemigrations --check --dry-run -v 0
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q
 
 test-fast: install
@@ -39,6 +40,7 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -64,7 +64,7 @@ class Stack:
             # Redelivery of a dead worker's task after 5 s (the default is an hour).
             "CELERY_TRANSPORT_OPTIONS": '{"visibility_timeout": 5, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}',
             "PYTHONPATH": str(ROOT),
-            "DJANGO_SETTINGS_MODULE": "liaison.settings",
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
         }
         self.redis = self.web = self.worker = None
         self.workers: list = []
@@ -106,7 +106,7 @@ class Stack:
         self.web = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
-                "liaison.wsgi",
+                "portal.wsgi",
                 "-w",
                 "2",
                 "-b",
@@ -126,7 +126,7 @@ class Stack:
             [
                 str(BIN / "celery"),
                 "-A",
-                "liaison",
+                "portal",
                 "worker",
                 "--pool=solo",
                 "-l",
@@ -534,7 +534,7 @@ def main():
     # This process builds the roster files with the test helpers (which need Django set up).
     sys.path.insert(0, str(ROOT))
     os.environ.update({k: stack.env[k] for k in ("DATABASE_URL", "LIAISON_VAR_DIR")})
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django  # noqa: PLC0415
 
     django.setup()

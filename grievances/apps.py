@@ -6,3 +6,15 @@ class GrievancesConfig(AppConfig):
     name = "grievances"
     verbose_name = _("Grievance ledger")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Plug the ledger into the people app's seams (liaison imports no grievances code).
+        from liaison import seams
+
+        from .selectors import open_matters_of_cadre
+        from .services import ledger_visit_matters
+
+        seams.on_visit_matters(ledger_visit_matters)
+        seams.cadre_page_section(
+            lambda viewer, cadre: {"matters": open_matters_of_cadre(viewer, cadre)[:50]}
+        )

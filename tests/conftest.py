@@ -61,7 +61,7 @@ def _tasks_run_in_process():
     The integration tests start a real worker and beat of their own; the outbox tests point
     the app at a broker themselves (their fixture runs after this one).
     """
-    from liaison.celery import app
+    from portal.celery import app
 
     saved = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager = app.conf.task_eager_propagates = True

@@ -5,7 +5,7 @@ kind of process it is (settings ``LIAISON_DB_TIMEOUTS``): a web request gives up
 after a few seconds and on a statement well before gunicorn's 30 s worker timeout; a Celery
 worker waits longer (imports, rollups); management commands and migrations are not limited
 (they set their own). A timeout in a web request becomes "系统繁忙，请稍后重试" (a 503 page,
-or a 503 JSON answer under /api/) — see ``liaison.middleware.BusyDatabaseMiddleware``.
+or a 503 JSON answer under /api/) — see ``portal.middleware.BusyDatabaseMiddleware``.
 """
 
 from __future__ import annotations

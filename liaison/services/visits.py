@@ -7,6 +7,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison import seams
 from liaison.lib import audit
 from liaison.models import (
     Cadre,
@@ -115,8 +116,7 @@ def _record_matters(visit: Visit, cadre: Cadre, households, matters) -> int:
         _full_clean(row, exclude=["visit"])
         rows.append(row)
     VisitMatter.objects.bulk_create(rows)
-    # Matters not solved on the spot enter the ledger now, in this transaction.
-    from grievances.services import ledger_visit_matters
-
-    ledger_visit_matters(actor=visit.entered_by, visit=visit)
+    # Matters not solved on the spot enter the ledger now, in this transaction (the
+    # grievance ledger registers itself at this seam; see liaison.seams).
+    seams.visit_matters_recorded(actor=visit.entered_by, visit=visit)
     return len(rows)

@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from grievances.selectors import open_matters_of_cadre
-from liaison import services
+from liaison import seams, services
 from liaison.forms.cadres import CadreForm, CommitmentForm, CommitmentStatusForm
 from liaison.lib.versioning import StaleEdit
 from liaison.models import Cadre, Commitment, CommitmentStatus
@@ -99,7 +98,6 @@ def cadre_detail(request, pk):
         {
             "cadre": cadre,
             "households": households,
-            "matters": open_matters_of_cadre(request.user, cadre)[:50],
             "progress": progress_row(annotated, today),
             "commitments": commitments,
             "commitment_min": minimum,
@@ -109,6 +107,8 @@ def cadre_detail(request, pk):
             "commitment_form": CommitmentForm(),
             "status_choices": CommitmentStatus.choices,
             "year": today.year,
+            "matters": [],
+            **seams.cadre_page_context(request.user, cadre),
         },
     )
 

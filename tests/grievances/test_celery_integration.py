@@ -92,7 +92,7 @@ def _env(db: SharedDatabase, queue: str, **extra) -> dict:
 
 def _start(args, env, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [CELERY, "-A", "liaison", *args],
+        [CELERY, "-A", "portal", *args],
         cwd=ROOT,
         env=env,
         stdout=log.open("w"),

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import path
 
-from liaison import urls as root_urls
+from portal import urls as root_urls
 
 pytestmark = pytest.mark.django_db
 

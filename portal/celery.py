@@ -4,8 +4,8 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-app = Celery("liaison")
+app = Celery("liaison")  # the name shows in logs; the app lives in portal
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

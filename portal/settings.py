@@ -1,4 +1,4 @@
-"""Settings for liaison: one file, every deploy knob read from the environment.
+"""Settings for the site (portal): one file, every deploy knob read from the environment.
 
 With no variables set this is the embedded default: a SQLite file under ``var/``,
 Celery tasks run eagerly in-process, DEBUG on and a secret generated once and kept in
@@ -76,25 +76,26 @@ INSTALLED_APPS = [
     "responsibility_areas",
     "grievances",
     "evaluations",
+    "portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "liaison.middleware.CookieLanguageMiddleware",
+    "portal.middleware.CookieLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "liaison.middleware.BusyDatabaseMiddleware",
+    "portal.middleware.BusyDatabaseMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "liaison.urls"
-WSGI_APPLICATION = "liaison.wsgi.application"
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
     {

@@ -3,10 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from liaison.api_auth import LockoutAwareObtainAuthToken
+
 from . import views
 from .api import router
-from .api_auth import LockoutAwareObtainAuthToken
-from .views.login import RateLimitedLoginView
+from .login import RateLimitedLoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,7 +32,7 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
-handler400 = "liaison.views.errors.bad_request"
-handler403 = "liaison.views.errors.permission_denied"
-handler404 = "liaison.views.errors.page_not_found"
-handler500 = "liaison.views.errors.server_error"
+handler400 = "portal.errors.bad_request"
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"
