@@ -5,7 +5,8 @@ Included once from ``liaison/urls.py``; each group has its own namespace.
 
 from django.urls import include, path
 
-from . import meeting_views, public
+from . import public
+from .views import meetings as meeting_views
 
 meeting_patterns = [
     path("", meeting_views.meeting_list, name="list"),

@@ -20,14 +20,16 @@ from liaison.models import Cadre
 from responsibility_areas.models import Area, Membership, Role
 from responsibility_areas.scoping import scope_paths
 
-from ..meetings_models import (
+from ..models import (
+    OPEN_STATUSES,
     JointMeeting,
+    Matter,
+    MatterEvent,
     MeetingMatter,
     NoticeStatus,
     SupervisionNotice,
     meeting_level_of,
 )
-from ..models import OPEN_STATUSES, Matter, MatterEvent
 from ._base import MatterError
 
 # Who may enter a joint meeting's minutes: the township or county office and its leaders.

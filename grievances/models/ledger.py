@@ -17,6 +17,12 @@ from liaison.models import Cadre, Household, MatterKind, VisitMatter
 from responsibility_areas.models import Area, AreaLocated, AreaLocatedQuerySet, Level
 
 __all__ = [
+    "AREA_HANDLING_LEVEL",
+    "DONE_STATUSES",
+    "OPEN_STATUSES",
+    "MatterQuerySet",
+    "NotificationKind",
+    "Outcome",
     "DeadlineRule",
     "HandlingLevel",
     "LedgerMonth",
@@ -446,6 +452,3 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
-
-
-from .meetings_models import *  # noqa: E402,F401,F403  (joint meetings, supervision notices)

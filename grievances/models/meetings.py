@@ -20,9 +20,14 @@ from liaison.lib.fields import RedactedTextField
 from liaison.models import Cadre
 from responsibility_areas.models import Area, AreaLocated, AreaLocatedQuerySet, Level
 
-from .models import Matter
+from .ledger import Matter
 
 __all__ = [
+    "DEFAULT_INTERVAL_MONTHS",
+    "MEETING_LEVEL_OF_AREA",
+    "JointMeetingQuerySet",
+    "SupervisionNoticeQuerySet",
+    "meeting_level_of",
     "JointMeeting",
     "MeetingLevel",
     "MeetingMatter",

@@ -19,10 +19,9 @@ from responsibility_areas.models import Area, Level
 from responsibility_areas.scoping import paths_q, scope_paths
 from responsibility_areas.selectors import user_roles
 
-from . import services
-from .meetings_models import JointMeeting, SupervisionNotice
-from .models import OPEN_STATUSES, Matter
-from .services import meetings as meeting_services
+from .. import services
+from ..models import OPEN_STATUSES, JointMeeting, Matter, SupervisionNotice
+from ..services import meetings as meeting_services
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

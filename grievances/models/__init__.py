@@ -1,0 +1,9 @@
+"""The ledger's models: matters and their timeline (``ledger``), joint meetings and
+supervision notices (``meetings``)."""
+
+from .ledger import *  # noqa: F401,F403
+from .ledger import __all__ as _ledger_all
+from .meetings import *  # noqa: F401,F403
+from .meetings import __all__ as _meetings_all
+
+__all__ = [*_ledger_all, *_meetings_all]
