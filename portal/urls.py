@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from liaison import urls as liaison_urls
 from liaison.api_auth import LockoutAwareObtainAuthToken
 
 from . import views
@@ -15,13 +16,13 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("areas/", include("responsibility_areas.urls")),
-    path("households/", include("liaison.views.households")),
-    path("cadres/", include("liaison.views.cadres")),
-    path("diary/", include("liaison.views.diaries")),
-    path("cards/", include("liaison.views.cards")),
-    path("imports/", include("liaison.views.imports")),
+    path("households/", include(liaison_urls.households)),
+    path("cadres/", include(liaison_urls.cadres)),
+    path("diary/", include(liaison_urls.diaries)),
+    path("cards/", include(liaison_urls.cards)),
+    path("imports/", include(liaison_urls.imports)),
     path("ledger/", include("grievances.urls")),
-    path("responsibility/", include("liaison.views.responsibility")),
+    path("responsibility/", include(liaison_urls.responsibility)),
     path("", include("grievances.public_urls")),  # meetings, supervision, public board, Open311
     path("audit/", views.audit_log, name="audit_log"),
     path("health/", views.health, name="health"),

@@ -42,8 +42,7 @@ def home(request):
 
 def _ledger_panel(user, area) -> dict:
     """For leaders: the ledger's open, overdue and escalated matters, and joint meetings due."""
-    from grievances.meetings_models import JointMeeting
-    from grievances.models import Matter
+    from grievances.models import JointMeeting, Matter
 
     today = timezone.localdate()
     matters = Matter.objects.visible_to(user).subtree_of(area).open()

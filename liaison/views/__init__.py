@@ -1,2 +1,1 @@
-"""Pages of liaison, one module per responsibility; each module that has pages
-exposes its own ``urlpatterns``, included from ``portal/urls.py``."""
+"""Pages of liaison, one module per responsibility; their routes are in ``liaison/urls.py``."""

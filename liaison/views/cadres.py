@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -180,14 +179,3 @@ def quotas(request):
         "liaison/cadres/quotas.html",
         {"area": area, "rows": rows, "fraction": round(year_fraction(today) * 100), "today": today},
     )
-
-
-urlpatterns = [
-    path("", cadre_list, name="cadre_list"),
-    path("new/", cadre_new, name="cadre_new"),
-    path("me/", my_page, name="my_page"),
-    path("quotas/", quotas, name="quotas"),
-    path("<int:pk>/", cadre_detail, name="cadre_detail"),
-    path("<int:pk>/commitments/", commitment_add, name="commitment_add"),
-    path("commitments/<int:pk>/status/", commitment_status, name="commitment_status"),
-]

@@ -3,7 +3,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
 from django.views.decorators.cache import cache_control
 
 from liaison.cards import CARD_LIMIT, build_cards, household_pk_from_token, mask_name, place_labels
@@ -70,10 +69,3 @@ def public_card(request, token):
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
-
-
-urlpatterns = [
-    path("village/<int:pk>/", village_cards, name="cards_village"),
-    path("cadre/<int:pk>/", cadre_cards, name="cards_cadre"),
-    path("h/<str:token>/", public_card, name="card_public"),
-]

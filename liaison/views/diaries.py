@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -176,11 +176,3 @@ def household_search(request):
     return render(
         request, "liaison/diaries/_household_results.html", {"results": results, "query": query}
     )
-
-
-urlpatterns = [
-    path("", visit_list, name="visit_list"),
-    path("new/", visit_new, name="visit_new"),
-    path("households/", household_search, name="visit_household_search"),
-    path("<int:pk>/", visit_detail, name="visit_detail"),
-]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -247,15 +247,3 @@ def coverage(request):
             ],
         },
     )
-
-
-urlpatterns = [
-    path("", household_list, name="household_list"),
-    path("new/", household_new, name="household_new"),
-    path("coverage/", coverage, name="coverage"),
-    path("<int:pk>/", household_detail, name="household_detail"),
-    path("<int:pk>/edit/", household_edit, name="household_edit"),
-    path("<int:pk>/reveal/", household_reveal, name="household_reveal"),
-    path("<int:pk>/pair/", household_pair, name="household_pair"),
-    path("pairings/<int:pk>/end/", pairing_end, name="pairing_end"),
-]

@@ -18,7 +18,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -363,14 +363,3 @@ def _xlsx(data: bytes, file_name: str) -> HttpResponse:
             "Content-Disposition": content_disposition_header(True, file_name),
         },
     )
-
-
-urlpatterns = [
-    path("", import_list, name="import_list"),
-    path("template.xlsx", import_template, name="import_template"),
-    path("<int:pk>/", import_detail, name="import_detail"),
-    path("<int:pk>/progress/", import_progress, name="import_progress"),
-    path("<int:pk>/preview/", import_preview, name="import_preview"),
-    path("<int:pk>/confirm/", import_confirm, name="import_confirm"),
-    path("<int:pk>/errors.xlsx", import_error_report, name="import_error_report"),
-]

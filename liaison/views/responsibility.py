@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -86,6 +85,3 @@ def area_responsibility(request, pk):
             "duties": [(value, label, current.get(value)) for value, label in Duty.choices],
         },
     )
-
-
-urlpatterns = [path("<int:pk>/", area_responsibility, name="area_responsibility")]

@@ -7,8 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from grievances.meetings_models import JointMeeting, MeetingMatter, months_before
-from grievances.models import Matter, MatterEvent
+from grievances.models import JointMeeting, Matter, MatterEvent, MeetingMatter, months_before
 from grievances.services import MatterError, resolve, start_work
 from grievances.services.meetings import decide_matter, record_joint_meeting
 from liaison.lib.models import AuditEvent

@@ -7,8 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from grievances.meetings_models import NoticeStatus, SupervisionNotice
-from grievances.models import MatterEvent
+from grievances.models import MatterEvent, NoticeStatus, SupervisionNotice
 from grievances.services import MatterError
 from grievances.services.meetings import (
     acknowledge_notice,
