@@ -7,7 +7,7 @@ a second connection in autocommit mode (a Celery worker in another process). SQL
 allows one writer at a time, so there the cache alone carries it.
 
 These ticks are bookkeeping on the job row, not a change of anyone's data: they are not
-audited (the job's start and end are, in ``liaison.services.imports``).
+audited (the job's start and end are, in ``liaison.services.import_jobs``).
 """
 
 from __future__ import annotations

@@ -16,18 +16,18 @@ from .households import (
     reveal_household_identity,
     update_household,
 )
-from .imports import (
+from .import_jobs import (
     claim_import_job,
     create_import_job,
     fail_import_job,
     fail_stalled_imports,
-    import_roster,
     import_through_resource,
     job_file_path,
     purge_import_files,
     record_import_preview,
     record_pii_export,
 )
+from .imports import import_roster
 from .people import assign_responsibility, end_pairing, pair_household, register_cadre
 from .visits import record_visit
 
