@@ -18,14 +18,11 @@ from .escalation import (
     send_deadline_reminders,
 )
 from .ledger import is_rollup_day, month_bounds, rollup_day, rollup_ledger
-from .matters import (
-    TRANSITIONS,
+from .matters import TRANSITIONS, file_matter, handling_level_of, ledger_visit_matters
+from .transitions import (
     close_out,
     explain,
     extend_deadline,
-    file_matter,
-    handling_level_of,
-    ledger_visit_matters,
     record_feedback,
     reopen,
     report_up,
