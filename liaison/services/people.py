@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.lib import audit
+from liaison.lib.versioning import StaleEdit
 from liaison.models import (
     Cadre,
     Household,
@@ -119,14 +120,30 @@ def end_pairing(*, actor, pairing: Pairing, end_date: date | None = None) -> Pai
 
 @audit.service
 def assign_responsibility(
-    *, actor, area: Area, cadre: Cadre, duty: str, start_date: date | None = None
+    *,
+    actor,
+    area: Area,
+    cadre: Cadre,
+    duty: str,
+    start_date: date | None = None,
+    replaces: int | None = None,
 ) -> ResponsibilityAssignment:
-    """Make ``cadre`` the holder of ``duty`` for ``area``; the previous holder's term ends."""
+    """Make ``cadre`` the holder of ``duty`` for ``area``; the previous holder's term ends.
+
+    ``replaces``: the id of the current term the page showed (0: none). If someone assigned
+    another holder since, nothing changes and :class:`StaleEdit` says who holds it now. The
+    current term is locked while it is replaced, so two assignments at once serialise.
+    """
     _require_visible(actor, area)
     start_date = start_date or timezone.localdate()
-    current = ResponsibilityAssignment.objects.filter(
-        area=area, duty=duty, end_date__isnull=True
-    ).first()
+    current = (
+        ResponsibilityAssignment.objects.select_for_update()
+        .filter(area=area, duty=duty, end_date__isnull=True)
+        .select_related("cadre")
+        .first()
+    )
+    if replaces is not None and (current.pk if current else 0) != replaces:
+        raise StaleEdit(current)
     if current and current.cadre_id == cadre.pk:
         audit.nothing_changed()
         return current

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from liaison import services
 from liaison.forms.diaries import CadreChoiceField
+from liaison.lib.versioning import StaleEdit
 from liaison.models import Cadre, Duty, ResponsibilityAssignment
 from responsibility_areas.models import LEADER_ROLES, Role
 from responsibility_areas.selectors import user_roles
@@ -58,9 +59,20 @@ def area_responsibility(request, pk):
             initial={"start_date": timezone.localdate(), "duty": request.GET.get("duty")},
         )
         if request.method == "POST" and form.is_valid():
+            seen = request.POST.get(f"seen_{form.cleaned_data['duty']}", "")
             try:
                 term = services.assign_responsibility(
-                    actor=request.user, area=area, **form.cleaned_data
+                    actor=request.user,
+                    area=area,
+                    replaces=int(seen) if seen.isdigit() else None,
+                    **form.cleaned_data,
+                )
+            except StaleEdit as exc:
+                holder = exc.current.cadre.name if exc.current else _("nobody")
+                form.add_error(
+                    None,
+                    _("%(message)s Holder now: %(holder)s.")
+                    % {"message": exc.message, "holder": holder},
                 )
             except services.LiaisonError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -47,3 +47,25 @@ def test_sibling_township_cannot_see_or_assign(client, clerk_b_sibling, areas):
     assert client.get(reverse("area_responsibility", args=[areas["va"].pk])).status_code == 404
     assert _assign(client, areas["va"], cadre, "2026-01-01").status_code == 404
     assert not ResponsibilityAssignment.objects.exists()
+
+
+def test_a_stale_responsibility_page_replaces_nobody(client, clerk_a, areas):
+    """Two clerks on the same page: the second assignment was made over a holder it never
+    saw. Now the page names the term it replaces; a stale one changes nothing."""
+    old, first, second = (make_cadre(areas["ta"], name=n) for n in ("张旧", "李新", "王后"))
+    client.force_login(clerk_a)
+    _assign(client, areas["va"], old, "2025-01-01")
+    page = client.get(reverse("area_responsibility", args=[areas["va"].pk]))
+    current = ResponsibilityAssignment.objects.get(area=areas["va"], end_date__isnull=True)
+    assert f'name="seen_responsible" value="{current.pk}"' in page.content.decode()
+    url = reverse("area_responsibility", args=[areas["va"].pk])
+    body = {"duty": Duty.RESPONSIBLE, "start_date": "2026-03-01", "seen_responsible": current.pk}
+    assert client.post(url, {**body, "cadre": first.pk}).status_code == 302
+    stale = client.post(url, {**body, "cadre": second.pk})  # made from the same old page
+    assert stale.status_code == 200
+    html = stale.content.decode()
+    assert "已被他人修改" in html and "李新" in html
+    holder = ResponsibilityAssignment.objects.get(
+        area=areas["va"], duty=Duty.RESPONSIBLE, end_date__isnull=True
+    )
+    assert holder.cadre == first
