@@ -16,6 +16,7 @@ MODULES = [
     "liaison.pairing_rules",
     "grievances.selectors",
     "responsibility_areas.selectors",
+    "evaluations.selectors",
 ]
 
 # name -> why it may go without the viewer
@@ -39,6 +40,8 @@ NO_PEOPLE_ROWS = {
     "current_area": "takes the request (whose user is the viewer)",
     "level_counts": "counts of areas (the tree holds no people)",
     "child_level_counts": "counts of areas",
+    "rule_for": "the numbers of an area level",
+    "campaign_validity": "counts of a campaign's participants",
 }
 
 

@@ -1,0 +1,188 @@
+"""Results of satisfaction campaigns, computed in the database (GROUP BY over the answers).
+
+Rates count the single-choice answers of the campaign's questionnaire: satisfaction is
+(满意 + 基本满意) / answers, dissatisfaction is 不满意 / answers; 不了解 counts in neither
+(it is not an opinion). "Over one third" is compared in whole numbers — dissatisfied × 3 >
+answers — so exactly one third is not over, and no rounding decides a cadre's fate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from responsibility_areas.models import Level
+
+from .models import Campaign, EvaluationRule, Response, ResponseAnswer, Scale
+
+# DOMAIN.md §5: 80 participants at county/district level, 100 at township level, with
+# grassroots representatives at least 80% and 50% of them.
+DEFAULT_RULES = {
+    Level.COUNTY: {"min_participants": 80, "min_grassroots_percent": 80},
+    Level.TOWNSHIP: {"min_participants": 100, "min_grassroots_percent": 50},
+}
+
+
+def rule_for(area) -> EvaluationRule:
+    """The rule of the campaign's level (the nearest level with a rule, else the default)."""
+    rules = {r.level: r for r in EvaluationRule.objects.all()}
+    if area.level in rules:
+        return rules[area.level]
+    defaults = DEFAULT_RULES.get(area.level, DEFAULT_RULES[Level.TOWNSHIP])
+    return EvaluationRule(level=area.level, **defaults)
+
+
+@dataclass
+class Validity:
+    participants: int
+    grassroots: int
+    rule: EvaluationRule
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    @property
+    def grassroots_percent(self) -> float:
+        return 100 * self.grassroots / self.participants if self.participants else 0.0
+
+
+def campaign_validity(campaign: Campaign) -> Validity:
+    """Participant rules, checked live: who took part (one participant per household, or per
+    paper questionnaire without one) and the grassroots share, against the level's rule."""
+    from django.utils.translation import gettext as _
+
+    responses = Response.objects.filter(campaign=campaign)
+    households = responses.filter(household__isnull=False)
+    participants = (
+        households.values("household").distinct().count()
+        + responses.filter(household__isnull=True).count()
+    )
+    grassroots = households.filter(grassroots=True).values("household").distinct().count() + (
+        responses.filter(household__isnull=True, grassroots=True).count()
+    )
+    rule = rule_for(campaign.area)
+    result = Validity(participants, grassroots, rule)
+    if participants < rule.min_participants:
+        result.problems.append(
+            _("%(n)d participants, at least %(min)d needed (%(short)d short).")
+            % {
+                "n": participants,
+                "min": rule.min_participants,
+                "short": rule.min_participants - participants,
+            }
+        )
+    # grassroots / participants >= percent / 100, in whole numbers.
+    if participants and grassroots * 100 < rule.min_grassroots_percent * participants:
+        needed = -(-rule.min_grassroots_percent * participants // 100)
+        result.problems.append(
+            _(
+                "Grassroots representatives are %(share).1f%% of the participants, at least "
+                "%(min)d%% needed (%(short)d more)."
+            )
+            % {
+                "share": result.grassroots_percent,
+                "min": rule.min_grassroots_percent,
+                "short": needed - grassroots,
+            }
+        )
+    return result
+
+
+def _tallies(answers, by: str):
+    scale = answers.exclude(value="").exclude(value=Scale.UNKNOWN)
+    return (
+        scale.values(by)
+        .order_by()
+        .annotate(
+            answers=Count("id"),
+            satisfied=Count("id", filter=Q(value=Scale.SATISFIED)),
+            fairly=Count("id", filter=Q(value=Scale.FAIRLY)),
+            dissatisfied=Count("id", filter=Q(value=Scale.DISSATISFIED)),
+            respondents=Count("response", distinct=True),
+        )
+    )
+
+
+@dataclass
+class Result:
+    subject_id: int
+    answers: int
+    satisfied: int
+    fairly: int
+    dissatisfied: int
+    respondents: int
+    rule: EvaluationRule
+
+    @property
+    def satisfaction(self) -> float:
+        return (self.satisfied + self.fairly) / self.answers if self.answers else 0.0
+
+    @property
+    def dissatisfaction(self) -> float:
+        return self.dissatisfied / self.answers if self.answers else 0.0
+
+    @property
+    def over_threshold(self) -> bool:
+        """Strictly over the rule's fraction (1/3 by default), in whole numbers."""
+        rule = self.rule
+        return (
+            self.dissatisfied * rule.threshold_denominator > self.answers * rule.threshold_numerator
+        )
+
+    @property
+    def under_target(self) -> bool:
+        return (
+            self.satisfied + self.fairly
+        ) * 100 < self.rule.service_target_percent * self.answers
+
+
+def results_by_cadre(viewer, campaign: Campaign) -> list[Result]:
+    """Per graded cadre: counts and rates over the answers ``viewer`` may see."""
+    answers = ResponseAnswer.objects.filter(
+        response__in=Response.objects.visible_to(viewer).filter(
+            campaign=campaign, cadre__isnull=False
+        )
+    )
+    rule = rule_for(campaign.area)
+    rows = _tallies(answers, "response__cadre")
+    return sorted(
+        (
+            Result(
+                r["response__cadre"],
+                r["answers"],
+                r["satisfied"],
+                r["fairly"],
+                r["dissatisfied"],
+                r["respondents"],
+                rule,
+            )
+            for r in rows
+        ),
+        key=lambda r: (-r.dissatisfaction, r.subject_id),
+    )
+
+
+def results_by_leading_body(viewer, campaign: Campaign) -> list[Result]:
+    """Per graded area (its leading body): counts and rates over what ``viewer`` may see."""
+    answers = ResponseAnswer.objects.filter(
+        response__in=Response.objects.visible_to(viewer).filter(
+            campaign=campaign, subject_area__isnull=False
+        )
+    )
+    rule = rule_for(campaign.area)
+    rows = _tallies(answers, "response__subject_area")
+    return [
+        Result(
+            r["response__subject_area"],
+            r["answers"],
+            r["satisfied"],
+            r["fairly"],
+            r["dissatisfied"],
+            r["respondents"],
+            rule,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,348 @@
+"""Writes of the evaluation: questionnaires, campaigns, answers, accountability cases.
+
+Each public function is one audited transaction (``liaison.lib.audit``); a broken rule is an
+:class:`EvaluationError` naming the field (and, for a paper batch, the row and question).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison.lib import audit
+from liaison.models import Cadre, Household, Pairing
+from responsibility_areas.models import Area
+from responsibility_areas.scoping import scope_paths
+
+from .models import (
+    SCALE_DIGITS,
+    AccountabilityCase,
+    Campaign,
+    CampaignStatus,
+    CaseAction,
+    CaseStatus,
+    Channel,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+    ResponseAnswer,
+    Scale,
+)
+from .selectors import results_by_cadre, results_by_leading_body
+
+
+class EvaluationError(Exception):
+    """A rule was broken. ``code`` is stable, ``message`` translated, ``field`` at fault;
+    ``errors`` lists every (row, question, message) of a paper batch."""
+
+    def __init__(self, code: str, message: str, field: str | None = None, errors=None):
+        super().__init__(message)
+        self.code, self.message, self.field, self.errors = code, message, field, errors or []
+
+
+def _in_scope(actor, area: Area) -> None:
+    if actor is None:
+        return
+    paths = scope_paths(actor)
+    if not ("" in paths or any(area.path.startswith(p) for p in paths)):
+        raise EvaluationError(
+            "out_of_scope", _("This area is outside your responsibility."), "area"
+        )
+
+
+def _clean_questions(questions) -> list[dict]:
+    cleaned, codes = [], set()
+    for n, q in enumerate(questions, start=1):
+        text = (q.get("text") or "").strip()
+        kind = q.get("kind", QuestionKind.SCALE)
+        code = (q.get("code") or f"q{n}").strip()
+        if not text:
+            raise EvaluationError(
+                "no_text", _("Question %(n)d has no text.") % {"n": n}, "questions"
+            )
+        if kind not in QuestionKind.values:
+            raise EvaluationError(
+                "bad_kind", _("Question %(n)d has an unknown kind.") % {"n": n}, "questions"
+            )
+        if code in codes:
+            raise EvaluationError(
+                "duplicate_code",
+                _("Two questions use the code %(code)s.") % {"code": code},
+                "questions",
+            )
+        codes.add(code)
+        cleaned.append(
+            {
+                "code": code,
+                "text": text,
+                "kind": kind,
+                "allow_unknown": bool(q.get("allow_unknown", True)),
+            }
+        )
+    if not any(q["kind"] == QuestionKind.SCALE for q in cleaned):
+        raise EvaluationError(
+            "no_scale", _("A questionnaire needs at least one single-choice question."), "questions"
+        )
+    return cleaned
+
+
+@audit.service
+def create_questionnaire(*, actor, name: str, subject: str, questions) -> QuestionnaireVersion:
+    questionnaire = Questionnaire.objects.create(name=name.strip(), subject=subject)
+    version = QuestionnaireVersion.objects.create(
+        questionnaire=questionnaire, number=1, questions=_clean_questions(questions)
+    )
+    audit.record(
+        actor=actor, action="questionnaire.created", obj=questionnaire, data={"version": 1}
+    )
+    return version
+
+
+@audit.service
+def edit_questionnaire(*, actor, questionnaire: Questionnaire, questions) -> QuestionnaireVersion:
+    """New questions. A version that has answers (or a campaign) is kept as it is and a new
+    version is made, so old answers keep the meaning of what they answered."""
+    current = questionnaire.versions.select_for_update().order_by("-number").first()
+    cleaned = _clean_questions(questions)
+    used = Campaign.objects.filter(questionnaire=current).exists()
+    if used:
+        current = QuestionnaireVersion.objects.create(
+            questionnaire=questionnaire, number=current.number + 1, questions=cleaned
+        )
+    else:
+        current.questions = cleaned
+        current.save(update_fields=["questions"])
+    audit.record(
+        actor=actor,
+        action="questionnaire.edited",
+        obj=questionnaire,
+        data={"version": current.number, "new_version": used},
+    )
+    return current
+
+
+@audit.service
+def create_campaign(
+    *,
+    actor,
+    area: Area,
+    name: str,
+    period_start,
+    period_end,
+    questionnaire: QuestionnaireVersion,
+    covers_cadres=True,
+    covers_leading_bodies=False,
+) -> Campaign:
+    _in_scope(actor, area)
+    if period_end < period_start:
+        raise EvaluationError("bad_dates", _("The period ends before it starts."), "period_end")
+    campaign = Campaign(
+        name=name.strip(),
+        period_start=period_start,
+        period_end=period_end,
+        questionnaire=questionnaire,
+        covers_cadres=covers_cadres,
+        covers_leading_bodies=covers_leading_bodies,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    campaign.place_in(area)
+    campaign.save()
+    audit.record(actor=actor, action="campaign.created", obj=campaign, data={"name": campaign.name})
+    return campaign
+
+
+@audit.service
+def open_campaign(*, actor, campaign: Campaign) -> Campaign:
+    _in_scope(actor, campaign.area)
+    if not Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.DRAFT).update(
+        status=CampaignStatus.OPEN, opened_at=timezone.now()
+    ):
+        raise EvaluationError("not_draft", _("Only a draft campaign can be opened."))
+    campaign.refresh_from_db()
+    audit.record(actor=actor, action="campaign.opened", obj=campaign)
+    return campaign
+
+
+@audit.service
+def close_campaign(*, actor, campaign: Campaign) -> list[AccountabilityCase]:
+    """Close the campaign (no more answers) and open the accountability cases it calls for."""
+    _in_scope(actor, campaign.area)
+    if not Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.OPEN).update(
+        status=CampaignStatus.CLOSED, closed_at=timezone.now()
+    ):
+        raise EvaluationError("not_open", _("Only an open campaign can be closed."))
+    campaign.refresh_from_db()
+    cases = _open_cases(campaign)
+    audit.record(actor=actor, action="campaign.closed", obj=campaign, data={"cases": len(cases)})
+    return cases
+
+
+def _open_cases(campaign: Campaign) -> list[AccountabilityCase]:
+    """A case for every cadre and leading body strictly over the threshold (idempotent)."""
+    cases = []
+    everyone = _System()  # the campaign's own view: every answer counts, not one viewer's
+    for result in results_by_cadre(everyone, campaign):
+        if result.over_threshold:
+            cases.append(_case(campaign, Cadre.objects.get(pk=result.subject_id), None, result))
+    for result in results_by_leading_body(everyone, campaign):
+        if result.over_threshold:
+            cases.append(_case(campaign, None, Area.objects.get(pk=result.subject_id), result))
+    return cases
+
+
+def _case(campaign, cadre, area, result) -> AccountabilityCase:
+    existing = AccountabilityCase.objects.filter(
+        campaign=campaign, cadre=cadre, subject_area=area
+    ).first()
+    if existing is not None:
+        return existing
+    case = AccountabilityCase(
+        campaign=campaign,
+        cadre=cadre,
+        subject_area=area,
+        answers=result.answers,
+        dissatisfied=result.dissatisfied,
+    )
+    case.place_in(cadre.area if cadre is not None else area)
+    case.save()
+    return case
+
+
+class _System:
+    """The campaign's own view of its answers (all of them), for opening cases."""
+
+    is_authenticated = is_active = is_superuser = True
+    pk = None
+
+
+@audit.service
+def resolve_case(
+    *, actor, case: AccountabilityCase, action: str, reason: str = ""
+) -> AccountabilityCase:
+    """Record what was done; "not held accountable" needs a reason."""
+    _in_scope(actor, case.area)
+    if action not in CaseAction.values:
+        raise EvaluationError("bad_action", _("Choose what was done."), "action")
+    if action == CaseAction.NONE and not reason.strip():
+        raise EvaluationError("no_reason", _("Say why no one is held accountable."), "reason")
+    if not AccountabilityCase.objects.filter(pk=case.pk, status=CaseStatus.OPEN).update(
+        status=CaseStatus.RESOLVED,
+        action=action,
+        reason=reason.strip(),
+        resolved_at=timezone.now(),
+        resolved_by=actor if getattr(actor, "pk", None) else None,
+    ):
+        raise EvaluationError("already_resolved", _("This case has already been resolved."))
+    case.refresh_from_db()
+    audit.record(actor=actor, action="accountability.resolved", obj=case, data={"action": action})
+    return case
+
+
+# --- Paper questionnaires, entered by a clerk in batches -----------------------------------
+
+
+@dataclass
+class PaperRow:
+    """One paper questionnaire: who answered, about whom, and the digits typed per question."""
+
+    household: Household | None
+    cadre: Cadre | None
+    digits: dict  # question code -> "1".."4" (scale) or text
+    grassroots: bool = True
+    number: str = ""
+
+
+def _own_paired(surveyor_cadre_id, household_ids) -> set[int]:
+    pairs = Pairing.objects.active().filter(
+        cadre_id=surveyor_cadre_id, household_id__in=household_ids
+    )
+    return set(pairs.values_list("household_id", flat=True))
+
+
+@audit.service
+def record_paper_batch(
+    *, actor, campaign: Campaign, surveyor, rows: list[PaperRow]
+) -> list[Response]:
+    """Enter a batch of paper questionnaires: all of them, or none.
+
+    Every row is checked first; a digit out of range names the row and the question, and
+    nothing is written until every row is right. A cadre never surveys, nor enters answers
+    about, their own paired households (the surveyor's and the typist's cadre).
+    """
+    _in_scope(actor, campaign.area)
+    if campaign.status != CampaignStatus.OPEN:
+        raise EvaluationError("closed", _("This campaign is not open for answers."))
+    questions = campaign.questionnaire.questions
+    errors = []
+    household_ids = [r.household.pk for r in rows if r.household is not None]
+    conflicted = set()
+    for person in {surveyor, actor}:
+        cadre = getattr(person, "cadre", None) if person is not None else None
+        if cadre is not None:
+            conflicted |= _own_paired(cadre.pk, household_ids)
+            for n, row in enumerate(rows, start=1):
+                if row.cadre is not None and row.cadre.pk == cadre.pk:
+                    errors.append(
+                        (n, "", _("A cadre cannot survey or enter answers about themselves."))
+                    )
+    for n, row in enumerate(rows, start=1):
+        if row.household is not None and row.household.pk in conflicted:
+            errors.append((n, "", _("A cadre cannot survey their own paired households.")))
+        if row.household is not None and not row.household.area_path.startswith(campaign.area_path):
+            errors.append((n, "", _("This household is not in the campaign's area.")))
+        for q in questions:
+            raw = str(row.digits.get(q["code"], "")).strip()
+            if q["kind"] == QuestionKind.SCALE:
+                value = SCALE_DIGITS.get(raw)
+                if value is None or (value == Scale.UNKNOWN and not q.get("allow_unknown", True)):
+                    allowed = "1–4" if q.get("allow_unknown", True) else "1–3"
+                    errors.append(
+                        (
+                            n,
+                            q["code"],
+                            _("Answer “%(raw)s” is not one of %(allowed)s.")
+                            % {"raw": raw, "allowed": allowed},
+                        )
+                    )
+    if errors:
+        raise EvaluationError(
+            "bad_batch",
+            _("%(n)d problem(s) in the batch; nothing was saved.") % {"n": len(errors)},
+            errors=errors,
+        )
+    created = []
+    for row in rows:
+        response = Response(
+            campaign=campaign,
+            channel=Channel.PAPER,
+            household=row.household,
+            grassroots=row.grassroots,
+            cadre=row.cadre,
+            surveyor=surveyor,
+            entered_by=actor if getattr(actor, "pk", None) else None,
+            paper_number=row.number,
+        )
+        response.place_in(row.household.area if row.household else campaign.area)
+        response.save()
+        ResponseAnswer.objects.bulk_create(
+            ResponseAnswer(
+                response=response,
+                question=q["code"],
+                value=SCALE_DIGITS[str(row.digits[q["code"]]).strip()]
+                if q["kind"] == QuestionKind.SCALE
+                else "",
+                text="" if q["kind"] == QuestionKind.SCALE else str(row.digits.get(q["code"], "")),
+            )
+            for q in questions
+        )
+        created.append(response)
+    audit.record(
+        actor=actor,
+        action="evaluation.paper_batch",
+        obj=campaign,
+        data={"responses": len(created), "surveyor": getattr(surveyor, "username", "")},
+    )
+    return created
