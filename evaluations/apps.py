@@ -6,3 +6,11 @@ class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("Satisfaction evaluation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The survey joins the household's public page through the people app's seam.
+        from liaison import seams
+
+        from .public import survey_section
+
+        seams.public_card_section(survey_section)

@@ -346,3 +346,52 @@ def record_paper_batch(
         data={"responses": len(created), "surveyor": getattr(surveyor, "username", "")},
     )
     return created
+
+
+# --- The household's own answer, from the QR page of its contact card ----------------------
+
+
+@audit.service
+def record_qr_answer(*, campaign: Campaign, household: Household, cadre: Cadre, values: dict):
+    """A household's answer about one of its paired cadres, from its phone.
+
+    Decided: a second answer **replaces** the first while the campaign is open (a household
+    that changed its mind, or pressed the wrong button, can correct it); one answer per
+    household, cadre and campaign counts. The change log records the campaign and the
+    channel only — never which household answered what — so a cadre reading it learns
+    nothing about who graded them.
+    """
+    if campaign.status != CampaignStatus.OPEN:
+        raise EvaluationError("closed", _("This survey has ended."))
+    if not household.area_path.startswith(campaign.area_path):
+        raise EvaluationError("outside", _("This survey is not held where this household lives."))
+    if not Pairing.objects.active().filter(cadre=cadre, household=household).exists():
+        raise EvaluationError("not_paired", _("This cadre is not paired with this household."))
+    answers = []
+    for q in campaign.questionnaire.questions:
+        raw = (values.get(q["code"]) or "").strip()
+        if q["kind"] == QuestionKind.SCALE:
+            allowed = Scale.values if q.get("allow_unknown", True) else Scale.values[:3]
+            if raw not in allowed:
+                raise EvaluationError("unanswered", _("Please answer every question."), q["code"])
+            answers.append((q["code"], raw, ""))
+        else:
+            answers.append((q["code"], "", raw[:1000]))
+    replaced = Response.objects.filter(
+        campaign=campaign, household=household, cadre=cadre, channel=Channel.QR
+    ).delete()[0]
+    response = Response(campaign=campaign, channel=Channel.QR, household=household, cadre=cadre)
+    response.place_in(household.area)
+    response.save()
+    ResponseAnswer.objects.bulk_create(
+        ResponseAnswer(response=response, question=code, value=value, text=text)
+        for code, value, text in answers
+    )
+    audit.record(
+        actor=None,
+        actor_name="public",
+        action="evaluation.qr_answer",
+        obj=campaign,
+        data={"replaced": bool(replaced)},
+    )
+    return response

@@ -10,7 +10,9 @@ Two seams, each a registry an upper app fills when it starts (``AppConfig.ready`
   (a diary's unsolved matters are ledgered, atomically) in the wiring, where every other
   caller of ``record_visit`` — the API, the roster, a command — could forget it.
 * **the cadre's page**: sections other apps add (the ledger adds the cadre's open matters,
-  read through its own selector with the viewer's scope).
+  read through its own selector with the viewer's scope);
+* **the household's public page** (the contact card's QR code): sections other apps add
+  (the evaluation adds its survey while a campaign is open there).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Callable
 
 _visit_matter_handlers: list[Callable] = []
 _cadre_page_sections: list[Callable] = []
+_public_card_sections: list[Callable] = []
 
 
 def on_visit_matters(handler: Callable) -> Callable:
@@ -45,3 +48,17 @@ def cadre_page_context(viewer, cadre) -> dict:
     for section in _cadre_page_sections:
         context.update(section(viewer, cadre))
     return context
+
+
+def public_card_section(section: Callable) -> Callable:
+    """Register ``section(request, household, token) -> str``: HTML the household's public
+    page (the contact card's QR code) shows below its cadres (the evaluation's survey)."""
+    if section not in _public_card_sections:
+        _public_card_sections.append(section)
+    return section
+
+
+def public_card_html(request, household, token) -> list[str]:
+    return [
+        html for section in _public_card_sections if (html := section(request, household, token))
+    ]

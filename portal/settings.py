@@ -357,6 +357,9 @@ if env_bool("BEHIND_TLS_PROXY", False):
 
 # Per address, for the log-in form and the API's token endpoint together ("count/seconds").
 LOGIN_RATE_PER_IP = os.environ.get("LOGIN_RATE_PER_IP", "30/60")
+# Answers to the public survey (the contact card's QR page) per address: a village's shared
+# phone or Wi-Fi may send several households' answers, a flood is refused (429).
+LIAISON_SURVEY_RATE_PER_IP = os.environ.get("LIAISON_SURVEY_RATE_PER_IP", "20/60")
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from evaluations import urls as evaluation_urls
 from liaison import urls as liaison_urls
 from liaison.api_auth import LockoutAwareObtainAuthToken
 
@@ -24,6 +25,7 @@ urlpatterns = [
     path("ledger/", include("grievances.urls")),
     path("responsibility/", include(liaison_urls.responsibility)),
     path("", include("grievances.public_urls")),  # meetings, supervision, public board, Open311
+    path("", include(evaluation_urls.public_urls)),
     path("audit/", views.audit_log, name="audit_log"),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 
+from liaison import seams
 from liaison.cards import CARD_LIMIT, build_cards, household_pk_from_token, mask_name, place_labels
 from liaison.cards import sheets as cut_into_sheets
 from liaison.models import Household, Pairing
@@ -56,7 +57,9 @@ def public_card(request, token):
     pk = household_pk_from_token(token)
     if pk is None:
         raise Http404
-    household = get_object_or_404(Household.objects.only("pk", "head_name", "area_path"), pk=pk)
+    household = get_object_or_404(
+        Household.objects.only("pk", "head_name", "area_path", "area_id"), pk=pk
+    )
     pairings = Pairing.objects.active().filter(household=household).select_related("cadre")
     response = render(
         request,
@@ -65,6 +68,7 @@ def public_card(request, token):
             "masked_name": mask_name(household.head_name),
             "place": place_labels([household.area_path])[household.area_path],
             "cadres": [p.cadre for p in pairings.order_by("start_date", "cadre__name")],
+            "sections": seams.public_card_html(request, household, token),
         },
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
