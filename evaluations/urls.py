@@ -1,6 +1,16 @@
 from django.urls import path
 
-from . import public
+from . import public, views
 
 # Public (no log-in): the survey of the contact card's QR page.
 public_urls = [path("h/<str:token>/survey/", public.survey_answer, name="survey_answer")]
+
+app_name = "evaluations"
+urlpatterns = [
+    path("", views.campaign_list, name="campaigns"),
+    path("<int:pk>/", views.campaign_detail, name="detail"),
+    path("<int:pk>/paper/", views.paper_entry, name="paper"),
+    path("<int:pk>/open/", views.campaign_step, {"step": "open"}, name="open"),
+    path("<int:pk>/close/", views.campaign_step, {"step": "close"}, name="close"),
+    path("cases/<int:pk>/resolve/", views.case_resolve, name="resolve"),
+]

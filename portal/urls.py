@@ -26,6 +26,7 @@ urlpatterns = [
     path("responsibility/", include(liaison_urls.responsibility)),
     path("", include("grievances.public_urls")),  # meetings, supervision, public board, Open311
     path("", include(evaluation_urls.public_urls)),
+    path("evaluations/", include("evaluations.urls")),
     path("audit/", views.audit_log, name="audit_log"),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ NAVIGATION = [
     ("grievances:list", _("Grievance ledger"), None),
     ("meetings:list", _("Joint meetings"), {Role.CLERK, *_LEADERS}),
     ("supervision:list", _("Supervision notices"), {Role.SUPERVISOR, Role.CADRE, *_LEADERS}),
+    ("evaluations:campaigns", _("Satisfaction surveys"), _OFFICE),
     ("coverage", _("Coverage"), _OFFICE),
     ("quotas", _("Quotas"), {*_LEADERS, Role.SUPERVISOR}),
     ("responsibility_areas:index", _("Responsibility areas"), None),

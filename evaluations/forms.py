@@ -1,0 +1,42 @@
+"""Forms validate shapes; the services enforce the rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from responsibility_areas.models import Level
+
+from .models import CaseAction, QuestionnaireVersion
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    area = forms.ModelChoiceField(label=_("Area"), queryset=None)
+    period_start = forms.DateField(label=_("From"), widget=DATE)
+    period_end = forms.DateField(label=_("To"), widget=DATE)
+    questionnaire = forms.ModelChoiceField(label=_("Questionnaire"), queryset=None)
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas.filter(
+            level__in=[Level.CITY, Level.COUNTY, Level.TOWNSHIP]
+        ).order_by("path")
+        latest = {}
+        for version in QuestionnaireVersion.objects.select_related("questionnaire").order_by(
+            "questionnaire_id", "number"
+        ):
+            latest[version.questionnaire_id] = version.pk
+        self.fields["questionnaire"].queryset = QuestionnaireVersion.objects.filter(
+            pk__in=latest.values()
+        ).select_related("questionnaire")
+
+
+class ResolveForm(forms.Form):
+    action = forms.ChoiceField(label=_("Action taken"), choices=CaseAction.choices)
+    reason = forms.CharField(
+        label=_("Reason / what was done"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,211 @@
+"""Campaign pages for leaders, clerks and supervisors: list, detail with validity, results
+and accountability cases; paper questionnaires entered in batches."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liaison.models import Cadre, Household
+from responsibility_areas.models import Area, Role
+from responsibility_areas.selectors import user_roles
+
+from . import services
+from .forms import CampaignForm, ResolveForm
+from .models import AccountabilityCase, Campaign, CampaignStatus, Scale
+from .selectors import campaign_validity, results_by_cadre, results_by_leading_body
+
+MANAGERS = {Role.TOWNSHIP_LEADER, Role.COUNTY_LEADER, Role.ADMINISTRATOR}
+ENTERERS = {Role.CLERK, *MANAGERS}
+
+
+def _may(user, roles) -> bool:
+    return user.is_superuser or bool(user_roles(user) & roles)
+
+
+def get_campaign_for(user, pk) -> Campaign:
+    return get_object_or_404(
+        Campaign.objects.visible_to(user).select_related("area", "questionnaire"), pk=pk
+    )
+
+
+@login_required
+def campaign_list(request):
+    campaigns = (
+        Campaign.objects.visible_to(request.user)
+        .select_related("area", "questionnaire__questionnaire")
+        .order_by("-period_end", "-id")
+    )
+    form = None
+    if _may(request.user, MANAGERS):
+        form = CampaignForm(request.POST or None, areas=Area.objects.visible_to(request.user))
+        if request.method == "POST" and form.is_valid():
+            try:
+                campaign = services.create_campaign(actor=request.user, **form.cleaned_data)
+            except services.EvaluationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("Campaign created; open it when the survey starts."))
+                return redirect("evaluations:detail", pk=campaign.pk)
+    rows = [{"campaign": c, "validity": campaign_validity(c)} for c in campaigns[:100]]
+    return render(request, "evaluations/list.html", {"rows": rows, "form": form})
+
+
+@login_required
+def campaign_detail(request, pk):
+    campaign = get_campaign_for(request.user, pk)
+    validity = campaign_validity(campaign)
+    results = results_by_cadre(request.user, campaign)
+    names = dict(
+        Cadre.objects.filter(pk__in=[r.subject_id for r in results]).values_list("pk", "name")
+    )
+    bodies = results_by_leading_body(request.user, campaign)
+    area_names = dict(
+        Area.objects.filter(pk__in=[r.subject_id for r in bodies]).values_list("pk", "name")
+    )
+    cases = (
+        AccountabilityCase.objects.visible_to(request.user)
+        .filter(campaign=campaign)
+        .select_related("cadre", "subject_area", "resolved_by")
+        .order_by("status", "-dissatisfied")
+    )
+    return render(
+        request,
+        "evaluations/detail.html",
+        {
+            "campaign": campaign,
+            "validity": validity,
+            "results": [(names.get(r.subject_id, "–"), r) for r in results],
+            "bodies": [(area_names.get(r.subject_id, "–"), r) for r in bodies],
+            "cases": cases,
+            "may_manage": _may(request.user, MANAGERS),
+            "may_enter": _may(request.user, ENTERERS) and campaign.status == CampaignStatus.OPEN,
+            "resolve_form": ResolveForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_step(request, pk, step):
+    campaign = get_campaign_for(request.user, pk)
+    if not _may(request.user, MANAGERS):
+        raise PermissionDenied
+    try:
+        if step == "open":
+            services.open_campaign(actor=request.user, campaign=campaign)
+            messages.success(request, _("The campaign is open for answers."))
+        else:
+            cases = services.close_campaign(actor=request.user, campaign=campaign)
+            messages.success(
+                request,
+                _("The campaign is closed; %(n)d accountability case(s) opened.")
+                % {"n": len(cases)},
+            )
+    except services.EvaluationError as exc:
+        messages.error(request, exc.message)
+    return redirect("evaluations:detail", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def case_resolve(request, pk):
+    case = get_object_or_404(AccountabilityCase.objects.visible_to(request.user), pk=pk)
+    if not _may(request.user, MANAGERS):
+        raise PermissionDenied
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.resolve_case(actor=request.user, case=case, **form.cleaned_data)
+            messages.success(request, _("The case is resolved and recorded."))
+        except services.EvaluationError as exc:
+            messages.error(request, exc.message)
+    return redirect("evaluations:detail", pk=case.campaign_id)
+
+
+ROWS_PER_BATCH = 20
+
+
+@login_required
+def paper_entry(request, pk):
+    """Paper questionnaires, one row each: household (by its list number), cadre, digits."""
+    campaign = get_campaign_for(request.user, pk)
+    if not _may(request.user, ENTERERS):
+        raise PermissionDenied
+    questions = campaign.questionnaire.questions
+    households = Household.objects.visible_to(request.user).subtree_of(campaign.area)
+    cadres = Cadre.objects.visible_to(request.user).order_by("name")
+    errors, typed = [], []
+    if request.method == "POST":
+        rows, typed = [], []
+        for n in range(1, ROWS_PER_BATCH + 1):
+            household_id = request.POST.get(f"r{n}-household", "").strip()
+            cadre_id = request.POST.get(f"r{n}-cadre", "").strip()
+            digits = {q["code"]: request.POST.get(f"r{n}-{q['code']}", "") for q in questions}
+            typed.append(
+                {
+                    "n": n,
+                    "household": household_id,
+                    "cadre": cadre_id,
+                    "digits": digits,
+                    "grassroots": request.POST.get(f"r{n}-grassroots") == "1",
+                    "number": request.POST.get(f"r{n}-number", ""),
+                }
+            )
+            if not household_id and not cadre_id and not any(digits.values()):
+                continue
+            household = (
+                households.filter(pk=household_id).first() if household_id.isdigit() else None
+            )
+            cadre = cadres.filter(pk=cadre_id).first() if cadre_id.isdigit() else None
+            if household is None or cadre is None:
+                errors.append(
+                    (n, "", _("Choose a household in the campaign's area and the cadre it grades."))
+                )
+                continue
+            rows.append(
+                services.PaperRow(
+                    household, cadre, digits, typed[-1]["grassroots"], typed[-1]["number"]
+                )
+            )
+        if not errors and rows:
+            try:
+                created = services.record_paper_batch(
+                    actor=request.user, campaign=campaign, surveyor=request.user, rows=rows
+                )
+            except services.EvaluationError as exc:
+                errors = exc.errors or [(0, "", exc.message)]
+            else:
+                messages.success(request, _("%(n)d questionnaire(s) saved.") % {"n": len(created)})
+                return redirect("evaluations:paper", pk=campaign.pk)
+        elif not rows and not errors:
+            errors = [(0, "", _("Type at least one questionnaire."))]
+    if not typed:
+        typed = [
+            {"n": n, "household": "", "cadre": "", "digits": {}, "grassroots": True, "number": ""}
+            for n in range(1, ROWS_PER_BATCH + 1)
+        ]
+    return render(
+        request,
+        "evaluations/paper.html",
+        {
+            "campaign": campaign,
+            "questions": questions,
+            "rows": typed,
+            "errors": errors,
+            "households": households.select_related("area").order_by("area_path", "head_name")[
+                :2000
+            ],
+            "cadres": cadres,
+            "digits": [
+                ("1", Scale.SATISFIED.label),
+                ("2", Scale.FAIRLY.label),
+                ("3", Scale.DISSATISFIED.label),
+                ("4", Scale.UNKNOWN.label),
+            ],
+        },
+    )

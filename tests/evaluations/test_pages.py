@@ -1,0 +1,113 @@
+"""Campaign pages: a county leader creates, opens and closes a campaign and resolves a case;
+a clerk enters a paper batch (an out-of-range digit names row and question, keeps the batch,
+writes nothing); the sibling township sees none of it."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from evaluations import services
+from evaluations.models import AccountabilityCase, Campaign, CaseStatus, Response
+from tests.liaison.factories import make_cadre, make_household
+
+pytestmark = pytest.mark.django_db
+
+QUESTIONS = [{"code": "q1", "text": "您对结对干部的工作满意吗？", "kind": "scale"}]
+
+
+@pytest.fixture
+def version(county_leader):
+    return services.create_questionnaire(
+        actor=county_leader, name="结对干部满意度", subject="cadre", questions=QUESTIONS
+    )
+
+
+def _batch(households, cadre, digits):
+    data = {}
+    for n, (h, d) in enumerate(zip(households, digits, strict=True), start=1):
+        data.update(
+            {
+                f"r{n}-household": h.pk,
+                f"r{n}-cadre": cadre.pk,
+                f"r{n}-q1": d,
+                f"r{n}-grassroots": "1",
+            }
+        )
+    return data
+
+
+def test_a_leader_runs_a_campaign_and_resolves_a_case(
+    client, county_leader, clerk_a, version, areas
+):
+    client.force_login(county_leader)
+    response = client.post(
+        reverse("evaluations:campaigns"),
+        {
+            "name": "2026年度测评",
+            "area": areas["ta"].pk,
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+            "questionnaire": version.pk,
+        },
+    )
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302
+    client.post(reverse("evaluations:open", args=[campaign.pk]))
+    cadre = make_cadre(areas["ta"], name="张差")
+    households = [make_household(areas["va"], name=f"户{n}") for n in range(5)]
+    client.force_login(clerk_a)
+    saved = client.post(
+        reverse("evaluations:paper", args=[campaign.pk]),
+        _batch(households, cadre, ["3", "3", "1", "2", "1"]),
+    )
+    assert saved.status_code == 302 and Response.objects.count() == 5
+    client.force_login(county_leader)
+    page = client.get(reverse("evaluations:detail", args=[campaign.pk])).content.decode()
+    assert "张差" in page and "40%" in page and 'data-testid="not-valid"' in page
+    client.post(reverse("evaluations:close", args=[campaign.pk]))
+    case = AccountabilityCase.objects.get()
+    assert case.cadre == cadre
+    client.post(
+        reverse("evaluations:resolve", args=[case.pk]), {"action": "talk", "reason": "已谈话提醒"}
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLVED and case.resolved_by == county_leader
+
+
+def test_a_bad_digit_keeps_the_batch_and_names_row_and_question(client, clerk_a, version, areas):
+    campaign = services.create_campaign(
+        actor=None,
+        area=areas["ta"],
+        name="测评",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        questionnaire=version,
+    )
+    services.open_campaign(actor=None, campaign=campaign)
+    cadre = make_cadre(areas["ta"], name="李平")
+    households = [make_household(areas["va"], name=f"户{n}") for n in range(3)]
+    client.force_login(clerk_a)
+    response = client.post(
+        reverse("evaluations:paper", args=[campaign.pk]), _batch(households, cadre, ["1", "9", "2"])
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="paper-errors"' in html
+    assert "第 2 行" in html and "q1" in html and "“9”" in html
+    assert 'name="r3-q1" value="2"' in html  # the batch is kept
+    assert not Response.objects.exists()
+
+
+def test_the_sibling_township_sees_no_campaign_of_ours(client, clerk_b_sibling, version, areas):
+    campaign = services.create_campaign(
+        actor=None,
+        area=areas["ta"],
+        name="思茅镇测评",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        questionnaire=version,
+    )
+    client.force_login(clerk_b_sibling)
+    assert "思茅镇测评" not in client.get(reverse("evaluations:campaigns")).content.decode()
+    assert client.get(reverse("evaluations:detail", args=[campaign.pk])).status_code == 404
+    assert client.get(reverse("evaluations:paper", args=[campaign.pk])).status_code == 404
