@@ -1,6 +1,7 @@
 """Results of satisfaction campaigns, computed in the database (GROUP BY over the answers).
 
-Rates count the single-choice answers of the campaign's questionnaire: satisfaction is
+Rates count the single-choice answers of the campaign's questionnaire and the households'
+feedback on the ledger matters a cadre owns: satisfaction is
 (满意 + 基本满意) / answers, dissatisfaction is 不满意 / answers; 不了解 counts in neither
 (it is not an opinion). "Over one third" is compared in whole numbers — dissatisfied × 3 >
 answers — so exactly one third is not over, and no rounding decides a cadre's fate.
@@ -139,30 +140,64 @@ class Result:
         ) * 100 < self.rule.service_target_percent * self.answers
 
 
+def matter_feedback_by_owner(viewer, campaign: Campaign):
+    """The households' feedback on the ledger matters each cadre owns (3c of issue 11).
+
+    Decided: a matter counts in a campaign when it was received within the campaign's
+    period in its subtree and its household's feedback is recorded — 满意 and 基本满意 as
+    recorded at close-out, 不满意 as recorded when it sent the matter back (the matter keeps
+    the household's latest word). One matter, one answer, for its first-visit owner.
+    """
+    from grievances.models import Matter, Satisfaction
+
+    return (
+        Matter.objects.visible_to(viewer)
+        .filter(
+            area_path__startswith=campaign.area_path,
+            received_on__gte=campaign.period_start,
+            received_on__lte=campaign.period_end,
+        )
+        .exclude(satisfaction="")
+        .values("owner")
+        .order_by()
+        .annotate(
+            answers=Count("id"),
+            satisfied=Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+            fairly=Count("id", filter=Q(satisfaction=Satisfaction.BASICALLY)),
+            dissatisfied=Count("id", filter=Q(satisfaction=Satisfaction.DISSATISFIED)),
+        )
+    )
+
+
 def results_by_cadre(viewer, campaign: Campaign) -> list[Result]:
-    """Per graded cadre: counts and rates over the answers ``viewer`` may see."""
+    """Per graded cadre: counts and rates over the answers ``viewer`` may see, the
+    questionnaires (QR, paper) and the feedback on the matters they own together."""
     answers = ResponseAnswer.objects.filter(
         response__in=Response.objects.visible_to(viewer).filter(
             campaign=campaign, cadre__isnull=False
         )
     )
     rule = rule_for(campaign.area)
-    rows = _tallies(answers, "response__cadre")
-    return sorted(
-        (
-            Result(
-                r["response__cadre"],
-                r["answers"],
-                r["satisfied"],
-                r["fairly"],
-                r["dissatisfied"],
-                r["respondents"],
-                rule,
-            )
-            for r in rows
-        ),
-        key=lambda r: (-r.dissatisfaction, r.subject_id),
-    )
+    results: dict[int, Result] = {}
+    for r in _tallies(answers, "response__cadre"):
+        results[r["response__cadre"]] = Result(
+            r["response__cadre"],
+            r["answers"],
+            r["satisfied"],
+            r["fairly"],
+            r["dissatisfied"],
+            r["respondents"],
+            rule,
+        )
+    if campaign.covers_cadres:
+        for r in matter_feedback_by_owner(viewer, campaign):
+            result = results.setdefault(r["owner"], Result(r["owner"], 0, 0, 0, 0, 0, rule))
+            result.answers += r["answers"]
+            result.satisfied += r["satisfied"]
+            result.fairly += r["fairly"]
+            result.dissatisfied += r["dissatisfied"]
+            result.respondents += r["answers"]
+    return sorted(results.values(), key=lambda r: (-r.dissatisfaction, r.subject_id))
 
 
 def results_by_leading_body(viewer, campaign: Campaign) -> list[Result]:

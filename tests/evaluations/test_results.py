@@ -161,3 +161,29 @@ def test_a_sibling_clerk_sees_no_results_of_our_households(
 ):
     _answers(campaign, clerk_a, cadre, areas, ["3", "1"])
     assert results_by_cadre(clerk_b_sibling, campaign) == []
+
+
+def test_the_feedback_on_a_cadres_matters_counts_in_their_results(
+    campaign, cadre, clerk_a, county_leader, areas
+):
+    """Issue 11 §3c: the household's feedback recorded at close-out counts for the owner."""
+    from grievances import services as ledger
+
+    household = make_household(areas["va"], name="王贫")
+    matter = ledger.file_matter(
+        actor=clerk_a,
+        area=areas["va"],
+        owner=cadre,
+        applicant=household,
+        description="路灯坏了",
+        kind="difficulty",
+        source="home_visit",
+        received_on=date(2026, 3, 1),
+    )
+    matter = ledger.resolve(actor=county_leader, matter=matter, resolution="已修好")
+    ledger.close_out(
+        actor=county_leader, matter=matter, feedback="修得快", satisfaction="basically"
+    )
+    _answers(campaign, clerk_a, cadre, areas, ["3"])
+    (result,) = results_by_cadre(county_leader, campaign)
+    assert (result.answers, result.fairly, result.dissatisfied) == (2, 1, 1)
