@@ -44,3 +44,20 @@ def test_seed_demo_fills_every_part_and_a_second_run_changes_nothing():
         line for line in second.getvalue().splitlines() if "思茅区" in line
     ]
     assert "clerk" in second.getvalue() and "Liaison-demo-2026" in second.getvalue()
+
+
+def test_seed_demo_holds_a_year_of_surveys_in_every_state():
+    """Issue 11 §9: valid and not valid campaigns, a cadre over one third, an open and a
+    resolved accountability case."""
+    from evaluations.models import AccountabilityCase, Campaign, CaseStatus
+    from evaluations.selectors import campaign_validity
+
+    call_command("seed_demo", stdout=StringIO())
+    campaigns = list(Campaign.objects.order_by("pk"))
+    assert len(campaigns) == 2
+    validity = [campaign_validity(c).valid for c in campaigns]
+    assert validity == [True, False]
+    statuses = sorted(AccountabilityCase.objects.values_list("status", flat=True))
+    assert statuses == [CaseStatus.OPEN, CaseStatus.RESOLVED]
+    call_command("seed_demo", stdout=StringIO())
+    assert Campaign.objects.count() == 2 and AccountabilityCase.objects.count() == 2

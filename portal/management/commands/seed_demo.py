@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from evaluations.demo import seed_evaluations
 from grievances.demo import seed_ledger
 from liaison.demo import seed_people
 from liaison.services import ensure_user
@@ -52,6 +53,7 @@ class Command(BaseCommand):
                 )
             people = seed_people(areas["c530802"], users)
             people.update(seed_ledger(areas["c530802"], users))
+            people.update(seed_evaluations(areas["c530802"], users))
         counts = ", ".join(f"{what} {n}" for what, n in people.items())
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {len(areas)} areas; 思茅区 {counts}.")
