@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from evaluations.api import AccountabilityViewSet, CampaignViewSet, SurveyViewSet
 from grievances.api import MatterViewSet
 from liaison.api_people import CadreViewSet, HouseholdViewSet, PairingViewSet, VisitViewSet
 from responsibility_areas.api import AreaViewSet
@@ -13,3 +14,6 @@ router.register("households", HouseholdViewSet, basename="household")
 router.register("pairings", PairingViewSet, basename="pairing")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("grievances", MatterViewSet, basename="matter")
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("accountability", AccountabilityViewSet, basename="accountability")

@@ -1,0 +1,185 @@
+"""REST API of the evaluation: ``/api/v1/surveys/``, ``/api/v1/campaigns/`` (with their
+validity and results) and ``/api/v1/accountability/``; scoped exactly like the pages."""
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from liaison.lib.pagination import IdCursorPagination
+from liaison.models import Cadre
+
+from . import services
+from .models import AccountabilityCase, Campaign, CaseAction, QuestionnaireVersion
+from .selectors import campaign_validity, results_by_cadre
+from .views import MANAGERS, _may
+
+
+class QuestionnaireVersionSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="questionnaire.name", read_only=True)
+    subject = serializers.CharField(source="questionnaire.subject", read_only=True)
+    questions = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    class Meta:
+        model = QuestionnaireVersion
+        fields = ["id", "name", "subject", "number", "questions", "created_at"]
+
+
+class ValiditySerializer(serializers.Serializer):
+    participants = serializers.IntegerField()
+    grassroots = serializers.IntegerField()
+    grassroots_percent = serializers.FloatField()
+    valid = serializers.BooleanField()
+    problems = serializers.ListField(child=serializers.CharField())
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    validity = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "name",
+            "area",
+            "area_name",
+            "period_start",
+            "period_end",
+            "questionnaire",
+            "status",
+            "covers_cadres",
+            "covers_leading_bodies",
+            "opened_at",
+            "closed_at",
+            "validity",
+        ]
+
+    @extend_schema_field(ValiditySerializer)
+    def get_validity(self, campaign) -> dict:
+        return ValiditySerializer(campaign_validity(campaign)).data
+
+
+class ResultSerializer(serializers.Serializer):
+    cadre = serializers.IntegerField(source="subject_id")
+    cadre_name = serializers.CharField()
+    answers = serializers.IntegerField()
+    satisfied = serializers.IntegerField()
+    fairly = serializers.IntegerField()
+    dissatisfied = serializers.IntegerField()
+    satisfaction = serializers.FloatField()
+    dissatisfaction = serializers.FloatField()
+    over_threshold = serializers.BooleanField()
+    under_target = serializers.BooleanField()
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    cadre_name = serializers.CharField(
+        source="cadre.name", read_only=True, default=None, allow_null=True
+    )
+    subject_area_name = serializers.CharField(
+        source="subject_area.name", read_only=True, default=None, allow_null=True
+    )
+    action = serializers.ChoiceField(choices=CaseAction.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = AccountabilityCase
+        fields = [
+            "id",
+            "campaign",
+            "cadre",
+            "cadre_name",
+            "subject_area",
+            "subject_area_name",
+            "answers",
+            "dissatisfied",
+            "status",
+            "action",
+            "reason",
+            "opened_at",
+            "resolved_at",
+        ]
+        read_only_fields = fields
+
+
+class CaseResolveSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=CaseAction.choices)
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description="{detail} or {field: [message]}")
+
+
+class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Questionnaires, each version as asked (answers keep their version's questions)."""
+
+    serializer_class = QuestionnaireVersionSerializer
+    pagination_class = IdCursorPagination
+    queryset = QuestionnaireVersion.objects.select_related("questionnaire")
+
+
+class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    """Campaigns whose area lies in the caller's scope, with their validity."""
+
+    serializer_class = CampaignSerializer
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Campaign.objects.none()
+        return Campaign.objects.visible_to(self.request.user).select_related("area")
+
+    @extend_schema(responses={200: ResultSerializer(many=True), 404: ERROR})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def results(self, request, pk=None):
+        """Per graded cadre: counts and rates over the answers the caller may see."""
+        campaign = self.get_object()
+        rows = results_by_cadre(request.user, campaign)
+        names = dict(
+            Cadre.objects.filter(pk__in=[r.subject_id for r in rows]).values_list("pk", "name")
+        )
+        for row in rows:
+            row.cadre_name = names.get(row.subject_id, "")
+        return Response(ResultSerializer(rows, many=True).data)
+
+
+class AccountabilityViewSet(viewsets.ReadOnlyModelViewSet):
+    """Accountability cases of subjects in the caller's scope; a leader resolves them."""
+
+    serializer_class = CaseSerializer
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AccountabilityCase.objects.none()
+        return AccountabilityCase.objects.visible_to(self.request.user).select_related(
+            "cadre", "subject_area"
+        )
+
+    @extend_schema(
+        request=CaseResolveSerializer,
+        responses={200: CaseSerializer, 400: ERROR, 403: ERROR, 409: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Record what was done (谈话提醒, 诫勉, 调整岗位, or 不予问责 with the reason)."""
+        case = self.get_object()
+        if not _may(request.user, MANAGERS):
+            raise PermissionDenied
+        form = CaseResolveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            case = services.resolve_case(actor=request.user, case=case, **form.validated_data)
+        except services.EvaluationError as exc:
+            code = (
+                status.HTTP_409_CONFLICT
+                if exc.code == "already_resolved"
+                else status.HTTP_400_BAD_REQUEST
+            )
+            body = (
+                {"detail": exc.message} if code == 409 else {exc.field or "detail": [exc.message]}
+            )
+            return Response(body, status=code)
+        return Response(CaseSerializer(case).data)

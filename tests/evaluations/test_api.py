@@ -1,0 +1,66 @@
+"""The evaluation's API: scoped like the pages, resolve with the right answers."""
+
+from datetime import date
+
+import pytest
+
+from evaluations import services
+from evaluations.models import AccountabilityCase
+from evaluations.services import PaperRow
+from tests.liaison.factories import make_cadre, make_household
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def closed(areas, county_leader, clerk_a):
+    version = services.create_questionnaire(
+        actor=None,
+        name="问卷",
+        subject="cadre",
+        questions=[{"code": "q1", "text": "满意吗？", "kind": "scale"}],
+    )
+    campaign = services.create_campaign(
+        actor=None,
+        area=areas["ta"],
+        name="思茅镇测评",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        questionnaire=version,
+    )
+    services.open_campaign(actor=None, campaign=campaign)
+    cadre = make_cadre(areas["ta"], name="张差")
+    rows = [
+        PaperRow(make_household(areas["va"], name=f"户{n}"), cadre, {"q1": d})
+        for n, d in enumerate(["3", "3", "1"])
+    ]
+    services.record_paper_batch(actor=clerk_a, campaign=campaign, surveyor=clerk_a, rows=rows)
+    services.close_campaign(actor=None, campaign=campaign)
+    return campaign
+
+
+def test_campaigns_results_and_cases_are_scoped(api_client, clerk_a, clerk_b_sibling, closed):
+    api_client.force_authenticate(clerk_a)
+    (row,) = api_client.get("/api/v1/campaigns/").json()["results"]
+    assert row["name"] == "思茅镇测评" and row["validity"]["participants"] == 3
+    assert row["validity"]["valid"] is False and row["validity"]["problems"]
+    (result,) = api_client.get(f"/api/v1/campaigns/{closed.pk}/results/").json()
+    assert result["cadre_name"] == "张差" and result["over_threshold"] is True
+    assert len(api_client.get("/api/v1/accountability/").json()["results"]) == 1
+    api_client.force_authenticate(clerk_b_sibling)
+    assert api_client.get("/api/v1/campaigns/").json()["results"] == []
+    assert api_client.get(f"/api/v1/campaigns/{closed.pk}/results/").status_code == 404
+    case = AccountabilityCase.objects.get()
+    assert api_client.get(f"/api/v1/accountability/{case.pk}/").status_code == 404
+
+
+def test_a_leader_resolves_a_case_a_clerk_may_not(api_client, clerk_a, county_leader, closed):
+    case = AccountabilityCase.objects.get()
+    api_client.force_authenticate(clerk_a)
+    url = f"/api/v1/accountability/{case.pk}/resolve/"
+    assert api_client.post(url, {"action": "talk"}).status_code == 403
+    api_client.force_authenticate(county_leader)
+    assert api_client.post(url, {"action": "none"}).status_code == 400  # a reason is needed
+    answer = api_client.post(url, {"action": "admonish", "reason": "诫勉谈话"})
+    assert answer.status_code == 200 and answer.json()["status"] == "resolved"
+    assert api_client.post(url, {"action": "talk"}).status_code == 409
