@@ -395,3 +395,9 @@ def record_qr_answer(*, campaign: Campaign, household: Household, cadre: Cadre, 
         data={"replaced": bool(replaced)},
     )
     return response
+
+
+@audit.service
+def record_results_export(*, actor, campaign: Campaign) -> None:
+    """Who downloaded a campaign's results (no personal data in it, but it is published)."""
+    audit.record(actor=actor, action="evaluation.results_exported", obj=campaign)

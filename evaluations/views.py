@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +17,7 @@ from responsibility_areas.models import Area, Role
 from responsibility_areas.selectors import user_roles
 
 from . import services
+from .exports import results_workbook
 from .forms import CampaignForm, ResolveForm
 from .models import AccountabilityCase, Campaign, CampaignStatus, Scale
 from .selectors import campaign_validity, results_by_cadre, results_by_leading_body
@@ -87,6 +90,60 @@ def campaign_detail(request, pk):
             "resolve_form": ResolveForm(),
         },
     )
+
+
+def _published(request, campaign):
+    results = results_by_cadre(request.user, campaign)
+    names = dict(
+        Cadre.objects.filter(pk__in=[r.subject_id for r in results]).values_list("pk", "name")
+    )
+    bodies = results_by_leading_body(request.user, campaign)
+    area_names = dict(
+        Area.objects.filter(pk__in=[r.subject_id for r in bodies]).values_list("pk", "name")
+    )
+    return (
+        [(names.get(r.subject_id, "–"), r) for r in results],
+        [(area_names.get(r.subject_id, "–"), r) for r in bodies],
+    )
+
+
+@login_required
+def campaign_notice(request, pk):
+    """The result notice to post in the area (A4): rates and counts, cadre names; no
+    household and nothing that identifies one."""
+    campaign = get_campaign_for(request.user, pk)
+    results, bodies = _published(request, campaign)
+    return render(
+        request,
+        "evaluations/notice.html",
+        {
+            "campaign": campaign,
+            "validity": campaign_validity(campaign),
+            "results": sorted(results, key=lambda pair: -pair[1].satisfaction),
+            "bodies": bodies,
+        },
+    )
+
+
+@login_required
+def campaign_export(request, pk):
+    """Results per cadre and leading body and the cases, as .xlsx (formulas escaped)."""
+    campaign = get_campaign_for(request.user, pk)
+    results, bodies = _published(request, campaign)
+    cases = (
+        AccountabilityCase.objects.visible_to(request.user)
+        .filter(campaign=campaign)
+        .select_related("cadre", "subject_area")
+    )
+    data = results_workbook(campaign, campaign_validity(campaign), results, bodies, cases)
+    services.record_results_export(actor=request.user, campaign=campaign)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{campaign.name}-测评结果.xlsx"
+    )
+    return response
 
 
 @login_required

@@ -111,3 +111,37 @@ def test_the_sibling_township_sees_no_campaign_of_ours(client, clerk_b_sibling, 
     assert "思茅镇测评" not in client.get(reverse("evaluations:campaigns")).content.decode()
     assert client.get(reverse("evaluations:detail", args=[campaign.pk])).status_code == 404
     assert client.get(reverse("evaluations:paper", args=[campaign.pk])).status_code == 404
+
+
+def test_the_notice_and_the_export_publish_rates_and_no_household(
+    client, county_leader, clerk_a, version, areas
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from liaison.lib.models import AuditEvent
+
+    campaign = services.create_campaign(
+        actor=None,
+        area=areas["ta"],
+        name="公示测评",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        questionnaire=version,
+    )
+    services.open_campaign(actor=None, campaign=campaign)
+    cadre = make_cadre(areas["ta"], name='=HYPERLINK("x")')
+    households = [make_household(areas["va"], name=f"王户{n}") for n in range(2)]
+    client.force_login(clerk_a)
+    client.post(
+        reverse("evaluations:paper", args=[campaign.pk]), _batch(households, cadre, ["1", "3"])
+    )
+    client.force_login(county_leader)
+    notice = client.get(reverse("evaluations:notice", args=[campaign.pk])).content.decode()
+    assert 'data-testid="result-notice"' in notice and "50%" in notice and "王户" not in notice
+    response = client.get(reverse("evaluations:export", args=[campaign.pk]))
+    book = load_workbook(io.BytesIO(response.content))
+    cells = [c.value for row in book.worksheets[0].iter_rows() for c in row if c.value is not None]
+    assert '\'=HYPERLINK("x")' in cells and not any("王户" in str(c) for c in cells)
+    assert AuditEvent.objects.filter(action="evaluation.results_exported").count() == 1

@@ -1,0 +1,90 @@
+"""Publication of a campaign: an Excel workbook of results and cases (formulas escaped)."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from liaison.lib.masking import safe_cell
+
+
+def _percent(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def results_workbook(campaign, validity, results, bodies, cases) -> bytes:
+    """Sheets: results per cadre, per leading body, accountability cases. ``results`` and
+    ``bodies`` are (name, Result) pairs; no household appears anywhere."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Results per cadre"))
+    sheet.append([safe_cell(campaign.name)])
+    sheet.append(
+        [
+            _("Participants"),
+            validity.participants,
+            _("Grassroots"),
+            validity.grassroots,
+            _("Valid") if validity.valid else _("not valid"),
+            safe_cell(" ".join(validity.problems)),
+        ]
+    )
+    headers = [
+        _("Cadre"),
+        _("Answers"),
+        _("Satisfied"),
+        _("Fairly satisfied"),
+        _("Dissatisfied"),
+        _("Satisfaction"),
+        _("Dissatisfaction"),
+        _("over one third"),
+    ]
+    sheet.append(headers)
+    for name, r in results:
+        sheet.append(
+            [
+                safe_cell(name),
+                r.answers,
+                r.satisfied,
+                r.fairly,
+                r.dissatisfied,
+                _percent(r.satisfaction),
+                _percent(r.dissatisfaction),
+                _("yes") if r.over_threshold else "",
+            ]
+        )
+    bodies_sheet = book.create_sheet(_("Leading bodies"))
+    bodies_sheet.append(headers)
+    for name, r in bodies:
+        bodies_sheet.append(
+            [
+                safe_cell(name),
+                r.answers,
+                r.satisfied,
+                r.fairly,
+                r.dissatisfied,
+                _percent(r.satisfaction),
+                _percent(r.dissatisfaction),
+                _("yes") if r.over_threshold else "",
+            ]
+        )
+    cases_sheet = book.create_sheet(_("Accountability cases"))
+    cases_sheet.append(
+        [_("Subject"), _("Dissatisfied"), _("Answers"), _("Status"), _("Action"), _("Reason")]
+    )
+    for case in cases:
+        subject = case.cadre.name if case.cadre else case.subject_area.name
+        cases_sheet.append(
+            [
+                safe_cell(subject),
+                case.dissatisfied,
+                case.answers,
+                str(case.get_status_display()),
+                str(case.get_action_display()) if case.action else "",
+                safe_cell(case.reason),
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
