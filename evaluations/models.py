@@ -294,3 +294,32 @@ class AccountabilityCase(AreaLocated):
     @property
     def rate(self) -> float:
         return self.dissatisfied / self.answers if self.answers else 0.0
+
+
+class ScoreWeights(models.Model):
+    """ "One test, one exam" (一测一考): how a cadre's yearly score is weighed (editable).
+
+    score = exam × exam_percent% + test × (100 − exam_percent)%, where the test is the
+    satisfaction rate and the exam the work record: each part done against its quota
+    (capped at 100%), weighed by its points; a part with no quota for the cadre is left out
+    and the others count for the whole exam.
+    """
+
+    level = models.CharField(_("area level"), max_length=16, choices=Level.choices, unique=True)
+    exam_percent = models.PositiveSmallIntegerField(_("exam share (%)"), default=50)
+    contacts_points = models.PositiveSmallIntegerField(_("contacts (points)"), default=25)
+    visits_points = models.PositiveSmallIntegerField(_("visits (points)"), default=25)
+    stay_points = models.PositiveSmallIntegerField(_("days lived in villages (points)"), default=15)
+    matters_points = models.PositiveSmallIntegerField(
+        _("matters resolved on time (points)"), default=25
+    )
+    commitments_points = models.PositiveSmallIntegerField(
+        _("commitments fulfilled (points)"), default=10
+    )
+
+    class Meta:
+        verbose_name = _("score weights")
+        verbose_name_plural = _("score weights")
+
+    def __str__(self):
+        return self.get_level_display()

@@ -20,6 +20,7 @@ from . import services
 from .exports import results_workbook
 from .forms import CampaignForm, ResolveForm
 from .models import AccountabilityCase, Campaign, CampaignStatus, Scale
+from .scores import formula, scores, weights_for
 from .selectors import campaign_validity, results_by_cadre, results_by_leading_body
 
 MANAGERS = {Role.TOWNSHIP_LEADER, Role.COUNTY_LEADER, Role.ADMINISTRATOR}
@@ -88,6 +89,8 @@ def campaign_detail(request, pk):
             "may_manage": _may(request.user, MANAGERS),
             "may_enter": _may(request.user, ENTERERS) and campaign.status == CampaignStatus.OPEN,
             "resolve_form": ResolveForm(),
+            "scores": scores(request.user, campaign)[:200],
+            "formula": formula(weights_for(campaign.area)),
         },
     )
 
