@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Q
 
 from responsibility_areas.models import Level
 
@@ -221,3 +221,30 @@ def results_by_leading_body(viewer, campaign: Campaign) -> list[Result]:
         )
         for r in rows
     ]
+
+
+def ranking(viewer, campaigns, limit: int | None = None) -> list[dict]:
+    """Cadres across ``campaigns`` (a city's or the province's year), best satisfaction
+    first: one GROUP BY over the answers ``viewer`` may see; ties share the order of their
+    answers count. Returns dicts (cadre, answers, satisfied_or_fairly, dissatisfied)."""
+    answers = (
+        ResponseAnswer.objects.filter(
+            response__in=Response.objects.visible_to(viewer).filter(
+                campaign__in=campaigns, cadre__isnull=False
+            )
+        )
+        .exclude(value="")
+        .exclude(value=Scale.UNKNOWN)
+    )
+    rows = (
+        answers.values("response__cadre")
+        .order_by()
+        .annotate(
+            answers=Count("id"),
+            good=Count("id", filter=Q(value__in=[Scale.SATISFIED, Scale.FAIRLY])),
+            dissatisfied=Count("id", filter=Q(value=Scale.DISSATISFIED)),
+        )
+        .annotate(rate=ExpressionWrapper(F("good") * 1.0 / F("answers"), output_field=FloatField()))
+        .order_by("-rate", "-answers", "response__cadre")
+    )
+    return list(rows[:limit] if limit else rows)

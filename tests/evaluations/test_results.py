@@ -187,3 +187,26 @@ def test_the_feedback_on_a_cadres_matters_counts_in_their_results(
     _answers(campaign, clerk_a, cadre, areas, ["3"])
     (result,) = results_by_cadre(county_leader, campaign)
     assert (result.answers, result.fairly, result.dissatisfied) == (2, 1, 1)
+
+
+def test_answers_at_scale_come_from_every_active_pairing_and_rank(areas, superuser):
+    """seed_scale --answers on a small tree: one campaign per county, one answer per pairing;
+    the ranking is one GROUP BY, best satisfaction first."""
+    from evaluations.models import Campaign
+    from evaluations.scale import seed_answers_at_scale
+    from evaluations.selectors import ranking
+
+    cadres = [make_cadre(areas["ta"], name=n) for n in ("甲", "乙")]
+    for n in range(6):
+        household = make_household(areas["va"], name=f"户{n}")
+        pair_household(
+            actor=None, cadre=cadres[n % 2], household=household, kind=PairingKind.TERRITORIAL
+        )
+    counts = seed_answers_at_scale(root=areas["p"], year=2026)
+    assert counts["responses"] == 6 and counts["answers"] == 6
+    assert set(Campaign.objects.values_list("area__name", flat=True)) == {"思茅区", "宁洱县"}
+    again = seed_answers_at_scale(root=areas["p"], year=2026)
+    assert again == {"campaigns": 0, "responses": 0, "answers": 0}
+    rows = ranking(superuser, Campaign.objects.all())
+    rates = [r["rate"] for r in rows]
+    assert rates == sorted(rates, reverse=True) and sum(r["answers"] for r in rows) <= 6

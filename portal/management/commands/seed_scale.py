@@ -32,6 +32,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--matters", type=int, default=0, help="grievance ledger matters to add"
         )
+        parser.add_argument(
+            "--answers",
+            action="store_true",
+            help="a survey campaign per county, one answer from every paired household",
+        )
 
     def handle(self, *args, **opts):
         started = time.perf_counter()
@@ -71,6 +76,13 @@ class Command(BaseCommand):
             with transaction.atomic():
                 counts = seed_matters_at_scale(root=areas["p"], matters=opts["matters"])
             self.stdout.write(f"ledger: {counts} in {time.perf_counter() - started:.1f} s")
+        if opts["answers"]:
+            from evaluations.scale import seed_answers_at_scale
+
+            started = time.perf_counter()
+            with transaction.atomic():
+                counts = seed_answers_at_scale(root=areas["p"])
+            self.stdout.write(f"surveys: {counts} in {time.perf_counter() - started:.1f} s")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics, so the planner sees the real sizes
