@@ -2,8 +2,14 @@
 validity and results) and ``/api/v1/accountability/``; scoped exactly like the pages."""
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,6 +19,7 @@ from liaison.models import Cadre
 
 from . import services
 from .models import AccountabilityCase, Campaign, CaseAction, QuestionnaireVersion
+from .scores import formula, scores, weights_for
 from .selectors import campaign_validity, results_by_cadre
 from .views import MANAGERS, _may
 
@@ -183,3 +190,45 @@ class AccountabilityViewSet(viewsets.ReadOnlyModelViewSet):
             )
             return Response(body, status=code)
         return Response(CaseSerializer(case).data)
+
+
+class ScoreSerializer(serializers.Serializer):
+    cadre = serializers.IntegerField(source="cadre_id")
+    name = serializers.CharField()
+    rank = serializers.IntegerField()
+    exam = serializers.FloatField()
+    test = serializers.FloatField(allow_null=True)
+    score = serializers.FloatField()
+
+
+class ScoreQuery(serializers.Serializer):
+    campaign = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class EvaluationViewSet(viewsets.ViewSet):
+    """一测一考: every cadre's score in a campaign's area (exam + test), ranked; the formula
+    comes with it."""
+
+    @extend_schema(
+        parameters=[ScoreQuery],
+        responses={
+            200: inline_serializer(
+                "Scores", {"formula": serializers.CharField(), "scores": ScoreSerializer(many=True)}
+            ),
+            400: ERROR,
+            404: ERROR,
+        },
+    )
+    def list(self, request):
+        query = ScoreQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        campaign = get_object_or_404(
+            Campaign.objects.visible_to(request.user), pk=query.validated_data["campaign"]
+        )
+        rows = scores(request.user, campaign)
+        return Response(
+            {
+                "formula": formula(weights_for(campaign.area)),
+                "scores": ScoreSerializer(rows, many=True).data,
+            }
+        )

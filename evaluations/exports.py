@@ -14,7 +14,7 @@ def _percent(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def results_workbook(campaign, validity, results, bodies, cases) -> bytes:
+def results_workbook(campaign, validity, results, bodies, cases, ranked=(), formula="") -> bytes:
     """Sheets: results per cadre, per leading body, accountability cases. ``results`` and
     ``bodies`` are (name, Result) pairs; no household appears anywhere."""
     book = Workbook(write_only=True)
@@ -83,6 +83,19 @@ def results_workbook(campaign, validity, results, bodies, cases) -> bytes:
                 str(case.get_status_display()),
                 str(case.get_action_display()) if case.action else "",
                 safe_cell(case.reason),
+            ]
+        )
+    ranking = book.create_sheet(_("One test, one exam: scores and ranking"))
+    ranking.append([safe_cell(formula)])
+    ranking.append([_("Rank"), _("Cadre"), _("Exam"), _("Test (satisfaction)"), _("Score")])
+    for score in ranked:
+        ranking.append(
+            [
+                score.rank,
+                safe_cell(score.name),
+                score.exam,
+                score.test if score.test is not None else "",
+                score.score,
             ]
         )
     out = io.BytesIO()

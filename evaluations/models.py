@@ -323,3 +323,26 @@ class ScoreWeights(models.Model):
 
     def __str__(self):
         return self.get_level_display()
+
+
+class Commendation(models.Model):
+    """A cadre proposed for commendation from a campaign's ranking; a leader confirms the list."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="commendations")
+    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveIntegerField(_("rank"))
+    score = models.FloatField(_("score"))
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("commendation")
+        verbose_name_plural = _("commendations")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "cadre"], name="one_commendation_per_cadre")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.cadre}"

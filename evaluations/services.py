@@ -401,3 +401,38 @@ def record_qr_answer(*, campaign: Campaign, household: Household, cadre: Cadre, 
 def record_results_export(*, actor, campaign: Campaign) -> None:
     """Who downloaded a campaign's results (no personal data in it, but it is published)."""
     audit.record(actor=actor, action="evaluation.results_exported", obj=campaign)
+
+
+@audit.service
+def confirm_commendations(*, actor, campaign: Campaign, top: int = 100):
+    """The best ``top`` of the campaign's ranking (一测一考, ties kept together), confirmed by a
+    leader: the list is written once, with who confirmed it and when (audited)."""
+    from .models import Commendation
+    from .scores import scores
+
+    _in_scope(actor, campaign.area)
+    if campaign.status != CampaignStatus.CLOSED:
+        raise EvaluationError("not_closed", _("Commend from a closed campaign's results."))
+    if Commendation.objects.filter(campaign=campaign).exists():
+        raise EvaluationError("already_confirmed", _("The commendation list is already confirmed."))
+    ranked = [s for s in scores(_System(), campaign) if s.test is not None]
+    chosen = [s for s in ranked if s.rank <= top]
+    now = timezone.now()
+    rows = Commendation.objects.bulk_create(
+        Commendation(
+            campaign=campaign,
+            cadre_id=s.cadre_id,
+            rank=s.rank,
+            score=s.score,
+            confirmed_at=now,
+            confirmed_by=actor if getattr(actor, "pk", None) else None,
+        )
+        for s in chosen
+    )
+    audit.record(
+        actor=actor,
+        action="evaluation.commendations_confirmed",
+        obj=campaign,
+        data={"top": top, "cadres": [s.name for s in chosen]},
+    )
+    return rows

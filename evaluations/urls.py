@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/open/", views.campaign_step, {"step": "open"}, name="open"),
     path("<int:pk>/close/", views.campaign_step, {"step": "close"}, name="close"),
     path("cases/<int:pk>/resolve/", views.case_resolve, name="resolve"),
+    path("<int:pk>/commendations/", views.commendations_confirm, name="commend"),
 ]

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -90,9 +91,36 @@ def campaign_detail(request, pk):
             "may_enter": _may(request.user, ENTERERS) and campaign.status == CampaignStatus.OPEN,
             "resolve_form": ResolveForm(),
             "scores": scores(request.user, campaign)[:200],
+            "commendations": campaign.commendations.select_related(
+                "cadre", "confirmed_by"
+            ).order_by("rank"),
+            "overdue_owned": _overdue_owned(request.user, cases),
             "formula": formula(weights_for(campaign.area)),
         },
     )
+
+
+def _overdue_owned(viewer, cases) -> dict:
+    """Evidence for each case: the cadre's matters past their deadline (open, or settled
+    late) — "matters delayed that could have been solved" (seed 000)."""
+    from django.db.models import Count, F, Q
+
+    from grievances.models import OPEN_STATUSES, Matter
+
+    today = timezone.localdate()
+    cadre_ids = [c.cadre_id for c in cases if c.cadre_id]
+    rows = (
+        Matter.objects.visible_to(viewer)
+        .filter(owner_id__in=cadre_ids)
+        .filter(
+            Q(status__in=OPEN_STATUSES, deadline__lt=today)
+            | Q(resolved_on__isnull=False, resolved_on__gt=F("deadline"))
+        )
+        .values("owner")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    return {r["owner"]: r["n"] for r in rows}
 
 
 def _published(request, campaign):
@@ -138,7 +166,15 @@ def campaign_export(request, pk):
         .filter(campaign=campaign)
         .select_related("cadre", "subject_area")
     )
-    data = results_workbook(campaign, campaign_validity(campaign), results, bodies, cases)
+    data = results_workbook(
+        campaign,
+        campaign_validity(campaign),
+        results,
+        bodies,
+        cases,
+        scores(request.user, campaign),
+        formula(weights_for(campaign.area)),
+    )
     services.record_results_export(actor=request.user, campaign=campaign)
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -166,6 +202,25 @@ def campaign_step(request, pk, step):
                 _("The campaign is closed; %(n)d accountability case(s) opened.")
                 % {"n": len(cases)},
             )
+    except services.EvaluationError as exc:
+        messages.error(request, exc.message)
+    return redirect("evaluations:detail", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def commendations_confirm(request, pk):
+    campaign = get_campaign_for(request.user, pk)
+    if not _may(request.user, MANAGERS):
+        raise PermissionDenied
+    top = request.POST.get("top", "100")
+    try:
+        rows = services.confirm_commendations(
+            actor=request.user, campaign=campaign, top=int(top) if top.isdigit() else 100
+        )
+        messages.success(
+            request, _("%(n)d cadre(s) on the confirmed commendation list.") % {"n": len(rows)}
+        )
     except services.EvaluationError as exc:
         messages.error(request, exc.message)
     return redirect("evaluations:detail", pk=campaign.pk)

@@ -2,7 +2,12 @@
 
 from rest_framework.routers import DefaultRouter
 
-from evaluations.api import AccountabilityViewSet, CampaignViewSet, SurveyViewSet
+from evaluations.api import (
+    AccountabilityViewSet,
+    CampaignViewSet,
+    EvaluationViewSet,
+    SurveyViewSet,
+)
 from grievances.api import MatterViewSet
 from liaison.api_people import CadreViewSet, HouseholdViewSet, PairingViewSet, VisitViewSet
 from responsibility_areas.api import AreaViewSet
@@ -17,3 +22,4 @@ router.register("grievances", MatterViewSet, basename="matter")
 router.register("surveys", SurveyViewSet, basename="survey")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("accountability", AccountabilityViewSet, basename="accountability")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")

@@ -64,3 +64,15 @@ def test_a_leader_resolves_a_case_a_clerk_may_not(api_client, clerk_a, county_le
     answer = api_client.post(url, {"action": "admonish", "reason": "诫勉谈话"})
     assert answer.status_code == 200 and answer.json()["status"] == "resolved"
     assert api_client.post(url, {"action": "talk"}).status_code == 409
+
+
+def test_scores_come_with_their_formula_and_are_scoped(
+    api_client, clerk_a, clerk_b_sibling, closed
+):
+    api_client.force_authenticate(clerk_a)
+    body = api_client.get("/api/v1/evaluations/", {"campaign": closed.pk}).json()
+    assert "%" in body["formula"] and body["scores"][0]["name"] == "张差"
+    assert api_client.get("/api/v1/evaluations/").status_code == 400
+    assert api_client.get("/api/v1/evaluations/", {"campaign": "abc"}).status_code == 400
+    api_client.force_authenticate(clerk_b_sibling)
+    assert api_client.get("/api/v1/evaluations/", {"campaign": closed.pk}).status_code == 404

@@ -145,3 +145,42 @@ def test_the_notice_and_the_export_publish_rates_and_no_household(
     cells = [c.value for row in book.worksheets[0].iter_rows() for c in row if c.value is not None]
     assert '\'=HYPERLINK("x")' in cells and not any("王户" in str(c) for c in cells)
     assert AuditEvent.objects.filter(action="evaluation.results_exported").count() == 1
+    assert "一测一考：得分与排名" in book.sheetnames
+
+
+def test_a_leader_confirms_the_commendation_list_once_and_it_is_audited(
+    client, county_leader, clerk_a, version, areas
+):
+    from evaluations.models import Commendation
+    from liaison.lib.models import AuditEvent
+
+    campaign = services.create_campaign(
+        actor=None,
+        area=areas["ta"],
+        name="表彰测评",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        questionnaire=version,
+    )
+    services.open_campaign(actor=None, campaign=campaign)
+    good, fair = make_cadre(areas["ta"], name="优秀"), make_cadre(areas["ta"], name="一般")
+    households = [make_household(areas["va"], name=f"户{n}") for n in range(4)]
+    client.force_login(clerk_a)
+    client.post(
+        reverse("evaluations:paper", args=[campaign.pk]), _batch(households[:2], good, ["1", "1"])
+    )
+    client.post(
+        reverse("evaluations:paper", args=[campaign.pk]), _batch(households[2:], fair, ["1", "3"])
+    )
+    services.close_campaign(actor=None, campaign=campaign)
+    client.force_login(county_leader)
+    client.post(reverse("evaluations:commend", args=[campaign.pk]), {"top": "1"})
+    assert [c.cadre.name for c in Commendation.objects.all()] == ["优秀"]
+    assert Commendation.objects.get().confirmed_by == county_leader
+    assert AuditEvent.objects.filter(action="evaluation.commendations_confirmed").count() == 1
+    again = client.post(
+        reverse("evaluations:commend", args=[campaign.pk]), {"top": "5"}, follow=True
+    )
+    assert "已确认" in again.content.decode() and Commendation.objects.count() == 1
+    page = client.get(reverse("evaluations:detail", args=[campaign.pk])).content.decode()
+    assert 'data-testid="commendations"' in page and "优秀" in page
