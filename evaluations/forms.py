@@ -16,6 +16,12 @@ class CampaignForm(forms.Form):
     period_start = forms.DateField(label=_("From"), widget=DATE)
     period_end = forms.DateField(label=_("To"), widget=DATE)
     questionnaire = forms.ModelChoiceField(label=_("Questionnaire"), queryset=None)
+    covers_cadres = forms.BooleanField(
+        label=_("Grade the paired cadres"), required=False, initial=True
+    )
+    covers_leading_bodies = forms.BooleanField(
+        label=_("Grade the leading bodies (village and township)"), required=False
+    )
 
     def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)

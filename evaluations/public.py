@@ -4,16 +4,19 @@ phone-first, Chinese, nothing personal shown, rate-limited per address."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from liaison.cards import household_pk_from_token
 from liaison.lib.ratelimit import hit_rate
 from liaison.models import Cadre, Household, Pairing
+from responsibility_areas.models import Area, Level
 
 from . import services
 from .models import Campaign, CampaignStatus, Channel, QuestionKind, Response, Scale
@@ -26,8 +29,8 @@ def open_campaigns_for(household):
     today = timezone.localdate()
     prefixes = [household.area_path[:n] for n in range(4, len(household.area_path) + 1, 4)]
     return Campaign.objects.filter(
+        Q(covers_cadres=True) | Q(covers_leading_bodies=True),
         status=CampaignStatus.OPEN,
-        covers_cadres=True,
         area_path__in=prefixes,
         period_start__lte=today,
         period_end__gte=today,
@@ -40,11 +43,21 @@ def _forms(household, errors=None, posted=None):
         for p in Pairing.objects.active().filter(household=household).select_related("cadre")
     ]
     forms = []
+    village = household.area.nearest([Level.VILLAGE, Level.COMMUNITY])
     for campaign in open_campaigns_for(household):
-        for cadre in cadres:
+        subjects = [("c", cadre) for cadre in cadres] if campaign.covers_cadres else []
+        if campaign.covers_leading_bodies and village is not None:
+            subjects.append(("b", village))
+        for kind, subject in subjects:
+            cadre = subject if kind == "c" else None
+            body = subject if kind == "b" else None
             earlier = (
                 Response.objects.filter(
-                    campaign=campaign, household=household, cadre=cadre, channel=Channel.QR
+                    campaign=campaign,
+                    household=household,
+                    cadre=cadre,
+                    subject_area=body,
+                    channel=Channel.QR,
                 )
                 .prefetch_related("answers")
                 .first()
@@ -52,7 +65,7 @@ def _forms(household, errors=None, posted=None):
             given = (
                 {a.question: a.value or a.text for a in earlier.answers.all()} if earlier else {}
             )
-            key = f"{campaign.pk}-{cadre.pk}"
+            key = f"{campaign.pk}-{kind}{subject.pk}"
             if posted is not None and posted.get("form") == key:
                 given = {
                     q["code"]: posted.get(q["code"], "") for q in campaign.questionnaire.questions
@@ -61,7 +74,9 @@ def _forms(household, errors=None, posted=None):
                 {
                     "key": key,
                     "campaign": campaign,
-                    "cadre": cadre,
+                    "subject": cadre.name
+                    if cadre
+                    else _("%(area)s leading body") % {"area": body.name},
                     "answered": earlier is not None,
                     "questions": [
                         {
@@ -103,14 +118,16 @@ def survey_answer(request, token):
     if pk is None:
         raise Http404
     household = get_object_or_404(Household.objects.select_related("area"), pk=pk)
-    campaign_id, _sep, cadre_id = request.POST.get("form", "").partition("-")
-    if not (campaign_id.isdigit() and cadre_id.isdigit()):
+    campaign_id, _sep, subject = request.POST.get("form", "").partition("-")
+    kind, subject_id = subject[:1], subject[1:]
+    if not (campaign_id.isdigit() and subject_id.isdigit() and kind in {"c", "b"}):
         raise Http404
     campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=campaign_id)
-    cadre = get_object_or_404(Cadre, pk=cadre_id)
+    cadre = get_object_or_404(Cadre, pk=subject_id) if kind == "c" else None
+    body = get_object_or_404(Area, pk=subject_id) if kind == "b" else None
     try:
         services.record_qr_answer(
-            campaign=campaign, household=household, cadre=cadre, values=request.POST
+            campaign=campaign, household=household, cadre=cadre, body=body, values=request.POST
         )
     except services.EvaluationError as exc:
         if exc.code in {"closed", "outside", "not_paired"}:
@@ -127,4 +144,5 @@ def survey_answer(request, token):
             {"forms": forms, "token": token},
             status=400,
         )
-    return render(request, "evaluations/survey_thanks.html", {"token": token, "cadre": cadre})
+    name = cadre.name if cadre else _("%(area)s leading body") % {"area": body.name}
+    return render(request, "evaluations/survey_thanks.html", {"token": token, "subject": name})

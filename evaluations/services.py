@@ -253,6 +253,7 @@ class PaperRow:
     digits: dict  # question code -> "1".."4" (scale) or text
     grassroots: bool = True
     number: str = ""
+    body: Area | None = None  # an area's leading body graded instead of a cadre
 
 
 def _own_paired(surveyor_cadre_id, household_ids) -> set[int]:
@@ -289,6 +290,12 @@ def record_paper_batch(
                         (n, "", _("A cadre cannot survey or enter answers about themselves."))
                     )
     for n, row in enumerate(rows, start=1):
+        if (row.cadre is None) == (row.body is None):
+            errors.append((n, "", _("Grade either a cadre or a leading body.")))
+        if row.body is not None and not (
+            campaign.covers_leading_bodies and row.body.path.startswith(campaign.area_path)
+        ):
+            errors.append((n, "", _("This campaign does not grade that leading body.")))
         if row.household is not None and row.household.pk in conflicted:
             errors.append((n, "", _("A cadre cannot survey their own paired households.")))
         if row.household is not None and not row.household.area_path.startswith(campaign.area_path):
@@ -321,6 +328,7 @@ def record_paper_batch(
             household=row.household,
             grassroots=row.grassroots,
             cadre=row.cadre,
+            subject_area=row.body,
             surveyor=surveyor,
             entered_by=actor if getattr(actor, "pk", None) else None,
             paper_number=row.number,
@@ -352,7 +360,9 @@ def record_paper_batch(
 
 
 @audit.service
-def record_qr_answer(*, campaign: Campaign, household: Household, cadre: Cadre, values: dict):
+def record_qr_answer(
+    *, campaign: Campaign, household: Household, cadre: Cadre | None, values: dict, body=None
+):
     """A household's answer about one of its paired cadres, from its phone.
 
     Decided: a second answer **replaces** the first while the campaign is open (a household
@@ -365,8 +375,17 @@ def record_qr_answer(*, campaign: Campaign, household: Household, cadre: Cadre, 
         raise EvaluationError("closed", _("This survey has ended."))
     if not household.area_path.startswith(campaign.area_path):
         raise EvaluationError("outside", _("This survey is not held where this household lives."))
-    if not Pairing.objects.active().filter(cadre=cadre, household=household).exists():
+    if cadre is not None and not (
+        campaign.covers_cadres
+        and Pairing.objects.active().filter(cadre=cadre, household=household).exists()
+    ):
         raise EvaluationError("not_paired", _("This cadre is not paired with this household."))
+    if cadre is None and not (
+        body is not None
+        and campaign.covers_leading_bodies
+        and household.area_path.startswith(body.path)
+    ):
+        raise EvaluationError("not_paired", _("This survey does not grade that leading body."))
     answers = []
     for q in campaign.questionnaire.questions:
         raw = (values.get(q["code"]) or "").strip()
@@ -378,9 +397,11 @@ def record_qr_answer(*, campaign: Campaign, household: Household, cadre: Cadre, 
         else:
             answers.append((q["code"], "", raw[:1000]))
     replaced = Response.objects.filter(
-        campaign=campaign, household=household, cadre=cadre, channel=Channel.QR
+        campaign=campaign, household=household, cadre=cadre, subject_area=body, channel=Channel.QR
     ).delete()[0]
-    response = Response(campaign=campaign, channel=Channel.QR, household=household, cadre=cadre)
+    response = Response(
+        campaign=campaign, channel=Channel.QR, household=household, cadre=cadre, subject_area=body
+    )
     response.place_in(household.area)
     response.save()
     ResponseAnswer.objects.bulk_create(

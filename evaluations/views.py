@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison.models import Cadre, Household
-from responsibility_areas.models import Area, Role
+from responsibility_areas.models import Area, Level, Role
 from responsibility_areas.selectors import user_roles
 
 from . import services
@@ -243,6 +243,12 @@ def case_resolve(request, pk):
 
 
 ROWS_PER_BATCH = 20
+# The "cadre graded" column may name a leading body instead: the household's own village
+# (or community) committee, or its township's leading body.
+BODY_CHOICES = {
+    "village": [Level.VILLAGE, Level.COMMUNITY],
+    "township": [Level.TOWNSHIP],
+}
 
 
 @login_required
@@ -277,14 +283,17 @@ def paper_entry(request, pk):
                 households.filter(pk=household_id).first() if household_id.isdigit() else None
             )
             cadre = cadres.filter(pk=cadre_id).first() if cadre_id.isdigit() else None
-            if household is None or cadre is None:
+            body = None
+            if household is not None and cadre_id in BODY_CHOICES:
+                body = household.area.nearest(BODY_CHOICES[cadre_id])
+            if household is None or (cadre is None and body is None):
                 errors.append(
                     (n, "", _("Choose a household in the campaign's area and the cadre it grades."))
                 )
                 continue
             rows.append(
                 services.PaperRow(
-                    household, cadre, digits, typed[-1]["grassroots"], typed[-1]["number"]
+                    household, cadre, digits, typed[-1]["grassroots"], typed[-1]["number"], body
                 )
             )
         if not errors and rows:
@@ -316,6 +325,7 @@ def paper_entry(request, pk):
                 :2000
             ],
             "cadres": cadres,
+            "bodies": campaign.covers_leading_bodies,
             "digits": [
                 ("1", Scale.SATISFIED.label),
                 ("2", Scale.FAIRLY.label),

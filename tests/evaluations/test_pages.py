@@ -184,3 +184,29 @@ def test_a_leader_confirms_the_commendation_list_once_and_it_is_audited(
     assert "已确认" in again.content.decode() and Commendation.objects.count() == 1
     page = client.get(reverse("evaluations:detail", args=[campaign.pk])).content.decode()
     assert 'data-testid="commendations"' in page and "优秀" in page
+
+
+def test_paper_answers_can_grade_a_leading_body(client, clerk_a, county_leader, version, areas):
+    from evaluations.selectors import results_by_leading_body
+
+    campaign = services.create_campaign(
+        actor=None,
+        area=areas["ta"],
+        name="班子测评",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        questionnaire=version,
+        covers_leading_bodies=True,
+    )
+    services.open_campaign(actor=None, campaign=campaign)
+    households = [make_household(areas["ga"], name=f"户{n}") for n in range(3)]
+    client.force_login(clerk_a)
+    data = {}
+    for n, (h, d) in enumerate(zip(households, ["1", "3", "3"], strict=True), start=1):
+        data.update({f"r{n}-household": h.pk, f"r{n}-cadre": "village", f"r{n}-q1": d})
+    answer = client.post(reverse("evaluations:paper", args=[campaign.pk]), data)
+    assert answer.status_code == 302, answer.context["errors"]
+    (body,) = results_by_leading_body(county_leader, campaign)
+    assert body.subject_id == areas["va"].pk and body.over_threshold  # 2 of 3
+    cases = services.close_campaign(actor=None, campaign=campaign)
+    assert [c.subject_area for c in cases] == [areas["va"]]

@@ -49,7 +49,7 @@ def world(areas, county_leader):
 def _answer(client, world, value, text=""):
     return client.post(
         reverse("survey_answer", args=[world["token"]]),
-        {"form": f"{world['campaign'].pk}-{world['cadre'].pk}", "q1": value, "q2": text},
+        {"form": f"{world['campaign'].pk}-c{world['cadre'].pk}", "q1": value, "q2": text},
     )
 
 
@@ -91,12 +91,12 @@ def test_a_closed_campaign_a_forged_token_and_an_unpaired_cadre_are_refused(
     stranger = make_cadre(areas["ta"], name="张三")
     response = client.post(
         reverse("survey_answer", args=[world["token"]]),
-        {"form": f"{world['campaign'].pk}-{stranger.pk}", "q1": "satisfied"},
+        {"form": f"{world['campaign'].pk}-c{stranger.pk}", "q1": "satisfied"},
     )
     assert response.status_code == 409 and "结对" in response.content.decode()
     forged = client.post(
         reverse("survey_answer", args=[world["token"] + "x"]),
-        {"form": f"{world['campaign'].pk}-{world['cadre'].pk}", "q1": "satisfied"},
+        {"form": f"{world['campaign'].pk}-c{world['cadre'].pk}", "q1": "satisfied"},
     )
     assert forged.status_code == 404 and "页面不存在" in forged.content.decode()
     services.close_campaign(actor=county_leader, campaign=world["campaign"])
@@ -118,3 +118,23 @@ def test_flooding_from_one_address_is_rate_limited(world, settings):
     codes = [_answer(client, world, "satisfied").status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
     assert Response.objects.count() == 1
+
+
+def test_a_household_grades_its_village_leading_body_when_the_campaign_does(world, areas):
+    campaign = world["campaign"]
+    campaign.covers_leading_bodies = True
+    campaign.save(update_fields=["covers_leading_bodies"])
+    client = Client()
+    page = client.get(reverse("card_public", args=[world["token"]])).content.decode()
+    assert "甲村领导班子" in page
+    answer = client.post(
+        reverse("survey_answer", args=[world["token"]]),
+        {"form": f"{campaign.pk}-b{areas['va'].pk}", "q1": "fairly"},
+    )
+    assert answer.status_code == 200
+    assert Response.objects.get(subject_area=areas["va"]).cadre is None
+    other = client.post(
+        reverse("survey_answer", args=[world["token"]]),
+        {"form": f"{campaign.pk}-b{areas['vb'].pk}", "q1": "fairly"},
+    )
+    assert other.status_code == 409  # not the household's own village
