@@ -66,7 +66,7 @@ def seed_answers_at_scale(*, root: Area, year: int | None = None) -> dict[str, i
             INSERT INTO {response} (campaign_id, channel, household_id, grassroots, cadre_id,
                                     paper_number, created_at, area_id, area_path, county_id,
                                     township_id)
-            SELECT c.id, 'paper', p.household_id, (p.id % 5 <> 0), p.cadre_id, '', %s,
+            SELECT c.id, 'paper', p.household_id, (p.id %% 5 <> 0), p.cadre_id, '', %s,
                    h.area_id, h.area_path, h.county_id, h.township_id
               FROM {pairing} p
               JOIN {household} h ON h.id = p.household_id
@@ -83,10 +83,10 @@ def seed_answers_at_scale(*, root: Area, year: int | None = None) -> dict[str, i
             f"""
             INSERT INTO {answer} (response_id, question, value, text)
             SELECT r.id, 'q1',
-                   CASE WHEN r.cadre_id % 97 = 0 AND r.id % 5 < 2 THEN 'dissatisfied'
-                        WHEN r.id % 17 = 0 THEN 'dissatisfied'
-                        WHEN r.id % 11 = 0 THEN 'unknown'
-                        WHEN r.id % 4 = 0 THEN 'fairly'
+                   CASE WHEN r.cadre_id %% 97 = 0 AND r.id %% 5 < 2 THEN 'dissatisfied'
+                        WHEN r.id %% 17 = 0 THEN 'dissatisfied'
+                        WHEN r.id %% 11 = 0 THEN 'unknown'
+                        WHEN r.id %% 4 = 0 THEN 'fairly'
                         ELSE 'satisfied' END,
                    ''
               FROM {response} r
