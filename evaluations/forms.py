@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from responsibility_areas.models import Level
 
-from .models import CaseAction, QuestionnaireVersion
+from .models import CaseAction, QuestionnaireVersion, Subject
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -46,3 +46,26 @@ class ResolveForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class QuestionnaireForm(forms.Form):
+    """Questions as lines: each line a single-choice question (满意 … 不满意); a line that
+    starts with "?" or "？" is a free-text question."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    subject = forms.ChoiceField(label=_("About"), choices=Subject.choices)
+    questions = forms.CharField(
+        label=_("Questions, one per line"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("A line starting with ? is answered in words; the others with 满意 … 不满意."),
+    )
+
+    def cleaned_questions(self) -> list[dict]:
+        out = []
+        for n, line in enumerate(
+            (x.strip() for x in self.cleaned_data["questions"].splitlines() if x.strip()), start=1
+        ):
+            text = line.lstrip("?？").strip()
+            kind = "text" if line[:1] in "?？" else "scale"
+            out.append({"code": f"q{n}", "text": text, "kind": kind, "allow_unknown": True})
+        return out

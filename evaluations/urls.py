@@ -8,6 +8,8 @@ public_urls = [path("h/<str:token>/survey/", public.survey_answer, name="survey_
 app_name = "evaluations"
 urlpatterns = [
     path("", views.campaign_list, name="campaigns"),
+    path("questionnaires/", views.questionnaires, name="questionnaires"),
+    path("questionnaires/<int:pk>/", views.questionnaires, name="questionnaire"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/paper/", views.paper_entry, name="paper"),
     path("<int:pk>/notice/", views.campaign_notice, name="notice"),

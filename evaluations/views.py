@@ -19,8 +19,8 @@ from responsibility_areas.selectors import user_roles
 
 from . import services
 from .exports import results_workbook
-from .forms import CampaignForm, ResolveForm
-from .models import AccountabilityCase, Campaign, CampaignStatus, Scale
+from .forms import CampaignForm, QuestionnaireForm, ResolveForm
+from .models import AccountabilityCase, Campaign, CampaignStatus, Questionnaire, Scale
 from .scores import formula, scores, weights_for
 from .selectors import campaign_validity, results_by_cadre, results_by_leading_body
 
@@ -332,5 +332,58 @@ def paper_entry(request, pk):
                 ("3", Scale.DISSATISFIED.label),
                 ("4", Scale.UNKNOWN.label),
             ],
+        },
+    )
+
+
+@login_required
+def questionnaires(request, pk=None):
+    """Questionnaires: create one, or edit one (a questionnaire already used by a campaign
+    gets a new version; the answers given keep the questions they answered)."""
+    if not _may(request.user, MANAGERS):
+        raise PermissionDenied
+    questionnaire = get_object_or_404(Questionnaire, pk=pk) if pk else None
+    current = questionnaire.current() if questionnaire else None
+    initial = {}
+    if current:
+        initial = {
+            "name": questionnaire.name,
+            "subject": questionnaire.subject,
+            "questions": "\n".join(
+                ("? " if q["kind"] == "text" else "") + q["text"] for q in current.questions
+            ),
+        }
+    form = QuestionnaireForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if questionnaire is None:
+                version = services.create_questionnaire(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    subject=form.cleaned_data["subject"],
+                    questions=form.cleaned_questions(),
+                )
+            else:
+                version = services.edit_questionnaire(
+                    actor=request.user,
+                    questionnaire=questionnaire,
+                    questions=form.cleaned_questions(),
+                )
+        except services.EvaluationError as exc:
+            form.add_error("questions", exc.message)
+        else:
+            messages.success(
+                request,
+                _("Questionnaire saved (version %(n)d).") % {"n": version.number},
+            )
+            return redirect("evaluations:questionnaire", pk=version.questionnaire_id)
+    return render(
+        request,
+        "evaluations/questionnaire.html",
+        {
+            "form": form,
+            "questionnaire": questionnaire,
+            "current": current,
+            "all": Questionnaire.objects.order_by("name"),
         },
     )

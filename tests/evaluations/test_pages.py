@@ -210,3 +210,34 @@ def test_paper_answers_can_grade_a_leading_body(client, clerk_a, county_leader, 
     assert body.subject_id == areas["va"].pk and body.over_threshold  # 2 of 3
     cases = services.close_campaign(actor=None, campaign=campaign)
     assert [c.subject_area for c in cases] == [areas["va"]]
+
+
+def test_a_leader_writes_a_questionnaire_and_a_used_one_gets_a_new_version(
+    client, county_leader, areas
+):
+    from evaluations.models import Questionnaire
+
+    client.force_login(county_leader)
+    assert Questionnaire.objects.filter(name__contains="标准问卷").count() == 2  # installed
+    client.post(
+        reverse("evaluations:questionnaires"),
+        {"name": "村干部测评", "subject": "cadre", "questions": "工作满意吗？\n? 建议"},
+    )
+    questionnaire = Questionnaire.objects.get(name="村干部测评")
+    version = questionnaire.current()
+    assert [q["kind"] for q in version.questions] == ["scale", "text"]
+    services.create_campaign(
+        actor=None,
+        area=areas["ta"],
+        name="用过的",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        questionnaire=version,
+    )
+    client.post(
+        reverse("evaluations:questionnaire", args=[questionnaire.pk]),
+        {"name": "村干部测评", "subject": "cadre", "questions": "工作满意吗？\n作风满意吗？"},
+    )
+    assert questionnaire.current().number == 2 and len(version.questions) == 2
+    version.refresh_from_db()
+    assert version.questions[1]["kind"] == "text"
