@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -242,6 +243,27 @@ def case_resolve(request, pk):
     return redirect("evaluations:detail", pk=case.campaign_id)
 
 
+def _surveyors(user, campaign) -> list:
+    """Who may have conducted a paper survey: people with a role in the campaign's area
+    that the clerk may see (and the clerk)."""
+    from django.contrib.auth import get_user_model
+
+    from responsibility_areas.models import Membership
+
+    ids = (
+        Membership.objects.active()
+        .visible_to(user)
+        .filter(area__path__startswith=campaign.area_path)
+        .values("user")
+    )
+    people = (
+        get_user_model()
+        .objects.filter(Q(pk__in=ids) | Q(pk=user.pk))
+        .order_by("last_name", "first_name", "username")
+    )
+    return list(people[:500])
+
+
 ROWS_PER_BATCH = 20
 # The "cadre graded" column may name a leading body instead: the household's own village
 # (or community) committee, or its township's leading body.
@@ -258,6 +280,9 @@ def paper_entry(request, pk):
     if not _may(request.user, ENTERERS):
         raise PermissionDenied
     questions = campaign.questionnaire.questions
+    surveyors = _surveyors(request.user, campaign)
+    chosen = request.POST.get("surveyor") or str(request.user.pk)
+    surveyor = next((u for u in surveyors if str(u.pk) == chosen), None)
     households = Household.objects.visible_to(request.user).subtree_of(campaign.area)
     cadres = Cadre.objects.visible_to(request.user).order_by("name")
     errors, typed = [], []
@@ -296,10 +321,12 @@ def paper_entry(request, pk):
                     household, cadre, digits, typed[-1]["grassroots"], typed[-1]["number"], body
                 )
             )
+        if surveyor is None:
+            errors.append((0, "", _("Choose who conducted the survey.")))
         if not errors and rows:
             try:
                 created = services.record_paper_batch(
-                    actor=request.user, campaign=campaign, surveyor=request.user, rows=rows
+                    actor=request.user, campaign=campaign, surveyor=surveyor, rows=rows
                 )
             except services.EvaluationError as exc:
                 errors = exc.errors or [(0, "", exc.message)]
@@ -326,6 +353,8 @@ def paper_entry(request, pk):
             ],
             "cadres": cadres,
             "bodies": campaign.covers_leading_bodies,
+            "surveyors": surveyors,
+            "surveyor": chosen,
             "digits": [
                 ("1", Scale.SATISFIED.label),
                 ("2", Scale.FAIRLY.label),

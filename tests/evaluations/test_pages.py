@@ -23,8 +23,8 @@ def version(county_leader):
     )
 
 
-def _batch(households, cadre, digits):
-    data = {}
+def _batch(households, cadre, digits, surveyor=None):
+    data = {"surveyor": surveyor.pk} if surveyor else {}
     for n, (h, d) in enumerate(zip(households, digits, strict=True), start=1):
         data.update(
             {
@@ -241,3 +241,29 @@ def test_a_leader_writes_a_questionnaire_and_a_used_one_gets_a_new_version(
     assert questionnaire.current().number == 2 and len(version.questions) == 2
     version.refresh_from_db()
     assert version.questions[1]["kind"] == "text"
+
+
+def test_the_surveyor_is_recorded_and_must_be_someone_of_the_area(
+    client, clerk_a, clerk_b_sibling, county_leader, version, areas
+):
+    from evaluations.models import Response
+
+    campaign = services.create_campaign(
+        actor=None,
+        area=areas["ta"],
+        name="走访测评",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        questionnaire=version,
+    )
+    services.open_campaign(actor=None, campaign=campaign)
+    cadre = make_cadre(areas["ta"], name="李平")
+    households = [make_household(areas["va"], name=f"户{n}") for n in range(2)]
+    client.force_login(clerk_a)
+    url = reverse("evaluations:paper", args=[campaign.pk])
+    refused = client.post(url, _batch(households[:1], cadre, ["1"], surveyor=clerk_b_sibling))
+    assert refused.status_code == 200 and not Response.objects.exists()
+    client.post(url, _batch(households[1:], cadre, ["1"]))
+    assert (
+        Response.objects.get().surveyor == clerk_a and Response.objects.get().entered_by == clerk_a
+    )
