@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast install system-packages lint format messages seed-scale bench clean
+.PHONY: run test test-fast fuzz install system-packages lint format messages seed-scale bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -35,7 +35,11 @@ test: install system-packages
 	$(PY) -m pytest -q
 
 test-fast: install
-	$(PY) -m pytest -q -m "not e2e"
+	$(PY) -m pytest -q -m "not e2e and not fuzz"
+
+## schemathesis against a live server, as a county leader and a clerk (part of `make test`).
+fuzz: install
+	$(PY) -m pytest -q -m fuzz
 
 lint: install
 	$(VENV)/bin/ruff check .
