@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.lib.fields import RedactedTextField
 from liaison.models import Cadre, Household
 from responsibility_areas.models import Area, AreaLocated, AreaLocatedQuerySet, Level
+from responsibility_areas.scoping import ScopedQuerySet
 
 
 class Scale(models.TextChoices):
@@ -217,11 +218,18 @@ class Response(AreaLocated):
         return f"{self.campaign} #{self.pk}"
 
 
+class ResponseAnswerQuerySet(ScopedQuerySet):
+    # The answer's place is its response's: visible_to joins once (no IN subquery).
+    scope_field = "response__area_path"
+
+
 class ResponseAnswer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.CharField(_("question"), max_length=20)
     value = models.CharField(_("answer"), max_length=12, choices=Scale.choices, blank=True)
     text = RedactedTextField(_("text"), blank=True)
+
+    objects = ResponseAnswerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("answer")

@@ -172,10 +172,8 @@ def matter_feedback_by_owner(viewer, campaign: Campaign):
 def results_by_cadre(viewer, campaign: Campaign) -> list[Result]:
     """Per graded cadre: counts and rates over the answers ``viewer`` may see, the
     questionnaires (QR, paper) and the feedback on the matters they own together."""
-    answers = ResponseAnswer.objects.filter(
-        response__in=Response.objects.visible_to(viewer).filter(
-            campaign=campaign, cadre__isnull=False
-        )
+    answers = ResponseAnswer.objects.visible_to(viewer).filter(
+        response__campaign=campaign, response__cadre__isnull=False
     )
     rule = rule_for(campaign.area)
     results: dict[int, Result] = {}
@@ -202,10 +200,8 @@ def results_by_cadre(viewer, campaign: Campaign) -> list[Result]:
 
 def results_by_leading_body(viewer, campaign: Campaign) -> list[Result]:
     """Per graded area (its leading body): counts and rates over what ``viewer`` may see."""
-    answers = ResponseAnswer.objects.filter(
-        response__in=Response.objects.visible_to(viewer).filter(
-            campaign=campaign, subject_area__isnull=False
-        )
+    answers = ResponseAnswer.objects.visible_to(viewer).filter(
+        response__campaign=campaign, response__subject_area__isnull=False
     )
     rule = rule_for(campaign.area)
     rows = _tallies(answers, "response__subject_area")
@@ -228,11 +224,8 @@ def ranking(viewer, campaigns, limit: int | None = None) -> list[dict]:
     first: one GROUP BY over the answers ``viewer`` may see; ties share the order of their
     answers count. Returns dicts (cadre, answers, satisfied_or_fairly, dissatisfied)."""
     answers = (
-        ResponseAnswer.objects.filter(
-            response__in=Response.objects.visible_to(viewer).filter(
-                campaign__in=campaigns, cadre__isnull=False
-            )
-        )
+        ResponseAnswer.objects.visible_to(viewer)
+        .filter(response__campaign__in=campaigns, response__cadre__isnull=False)
         .exclude(value="")
         .exclude(value=Scale.UNKNOWN)
     )
