@@ -184,12 +184,14 @@ def _open_cases(campaign: Campaign) -> list[AccountabilityCase]:
     """A case for every cadre and leading body strictly over the threshold (idempotent)."""
     cases = []
     everyone = _System()  # the campaign's own view: every answer counts, not one viewer's
-    for result in results_by_cadre(everyone, campaign):
-        if result.over_threshold:
-            cases.append(_case(campaign, Cadre.objects.get(pk=result.subject_id), None, result))
-    for result in results_by_leading_body(everyone, campaign):
-        if result.over_threshold:
-            cases.append(_case(campaign, None, Area.objects.get(pk=result.subject_id), result))
+    over = [r for r in results_by_cadre(everyone, campaign) if r.over_threshold]
+    cadres = Cadre.objects.select_related("area").in_bulk([r.subject_id for r in over])
+    for result in over:
+        cases.append(_case(campaign, cadres[result.subject_id], None, result))
+    over = [r for r in results_by_leading_body(everyone, campaign) if r.over_threshold]
+    areas = Area.objects.in_bulk([r.subject_id for r in over])
+    for result in over:
+        cases.append(_case(campaign, None, areas[result.subject_id], result))
     return cases
 
 

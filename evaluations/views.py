@@ -65,14 +65,7 @@ def campaign_list(request):
 def campaign_detail(request, pk):
     campaign = get_campaign_for(request.user, pk)
     validity = campaign_validity(campaign)
-    results = results_by_cadre(request.user, campaign)
-    names = dict(
-        Cadre.objects.filter(pk__in=[r.subject_id for r in results]).values_list("pk", "name")
-    )
-    bodies = results_by_leading_body(request.user, campaign)
-    area_names = dict(
-        Area.objects.filter(pk__in=[r.subject_id for r in bodies]).values_list("pk", "name")
-    )
+    results, bodies = _published(request, campaign)
     cases = (
         AccountabilityCase.objects.visible_to(request.user)
         .filter(campaign=campaign)
@@ -85,8 +78,8 @@ def campaign_detail(request, pk):
         {
             "campaign": campaign,
             "validity": validity,
-            "results": [(names.get(r.subject_id, "–"), r) for r in results],
-            "bodies": [(area_names.get(r.subject_id, "–"), r) for r in bodies],
+            "results": results,
+            "bodies": bodies,
             "cases": cases,
             "may_manage": _may(request.user, MANAGERS),
             "may_enter": _may(request.user, ENTERERS) and campaign.status == CampaignStatus.OPEN,
