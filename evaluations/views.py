@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from liaison.lib.replica import replica_reads
 from liaison.models import Cadre, Household
 from responsibility_areas.models import Area, Level, Role
 from responsibility_areas.selectors import user_roles
@@ -151,6 +152,7 @@ def campaign_notice(request, pk):
 
 
 @login_required
+@replica_reads
 def campaign_export(request, pk):
     """Results per cadre and leading body and the cases, as .xlsx (formulas escaped)."""
     campaign = get_campaign_for(request.user, pk)

@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.filters import IdFilter
+from liaison.lib.periods import period_from
 from liaison.models import Cadre, Household, MatterKind
 from responsibility_areas.models import Area
 
+from .indicators import FIGURES, figure_q
 from .models import HandlingLevel, Matter, MatterSource, MatterStatus, Satisfaction
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -47,10 +49,39 @@ class MatterFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", label=_("Number, applicant or words of the matter")
     )
+    figure = django_filters.ChoiceFilter(
+        choices=list(FIGURES.items()),
+        method="filter_figure",
+        label=_("The matters behind a dashboard figure (with period)"),
+    )
+    period = django_filters.CharFilter(
+        method="filter_period",
+        label=_("Period of the figure: month, last_month, year or YYYY-MM"),
+    )
+    topic = django_filters.CharFilter(field_name="topic", label=_("Topic"))
 
     class Meta:
         model = Matter
-        fields = ["status", "kind", "level", "owner", "handler", "overdue", "area", "q"]
+        fields = [
+            "status",
+            "kind",
+            "level",
+            "owner",
+            "handler",
+            "overdue",
+            "area",
+            "q",
+            "figure",
+            "period",
+            "topic",
+        ]
+
+    def filter_figure(self, queryset, name, value):
+        period = period_from(self.data.get("period"))
+        return queryset.filter(figure_q(value, period.start, period.end, period.as_of))
+
+    def filter_period(self, queryset, name, value):
+        return queryset  # read by filter_figure
 
     def filter_overdue(self, queryset, name, value):
         overdue = Matter.objects.overdue(timezone.localdate()).values("pk")

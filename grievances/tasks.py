@@ -23,7 +23,7 @@ def send_reminders() -> int:
 
 @shared_task
 def rollup_ledger(month: str | None = None) -> int:
-    """Roll up ``month`` (YYYY-MM); without it, run the scheduled rollups due today."""
+    """Roll up ``month`` (YYYY-MM); without it, this month (and last month on the 1st)."""
     if month:
         year, mon = (int(part) for part in month.split("-"))
         return services.rollup_ledger(
@@ -33,9 +33,8 @@ def rollup_ledger(month: str | None = None) -> int:
     done = 0
     if today.day == 1:  # finalise last month with its last days included
         done += services.rollup_ledger(month=today - timedelta(days=1))
-    if services.is_rollup_day(today):
-        done += services.rollup_ledger(month=today)
-    return done
+    # This month every night: larger areas' dashboards read it from the rollup.
+    return done + services.rollup_ledger(month=today)
 
 
 @shared_task

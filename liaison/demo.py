@@ -225,10 +225,51 @@ def _visits(rng, county: Area, pairs, typists: dict) -> int:
                 kind=rng.choice([VisitKind.HOME] * 4 + [VisitKind.PHONE, VisitKind.SITTING]),
                 households=[household],
                 matters=matters,
-                stay_days=rng.choice([0, 0, 0, 1, 2]),
+                stay_days=0,
                 notes={"q_basic": rng.choice(NOTES), "q_difficulties": rng.choice(NOTES)},
             )
             count += 1
+    return count + _stays(rng, pairs, typists)
+
+
+def _stays(rng, pairs, typists: dict) -> int:
+    """Days living in villages (住村): township cadres owe 60 a year (DOMAIN.md §1).
+
+    Each township cadre records a stay every month so far this year; most stay five or six
+    days a month and keep pace, two in each township stay two days and fall behind.
+    """
+    today, count = timezone.localdate(), 0
+    first_household: dict = {}
+    for cadre, household, _kind, _start in pairs:
+        first_household.setdefault(cadre.pk, (cadre, household))
+    by_township: dict = {}
+    for cadre, household in first_household.values():
+        by_township.setdefault(cadre.area_id, []).append((cadre, household))
+    for members in by_township.values():
+        members.sort(key=lambda pair: pair[0].pk)
+        slow = {pair[0].pk for pair in members[-2:]}
+        for cadre, household in members:
+            if cadre.rank != Rank.TOWNSHIP:
+                continue
+            for month in range(1, today.month + 1):
+                day = date(
+                    today.year,
+                    month,
+                    min(rng.randint(3, 20), today.day if month == today.month else 28),
+                )
+                if day > today:
+                    continue
+                services.record_visit(
+                    actor=typists.get(household.township_id, typists[None]),
+                    cadre=cadre,
+                    visited_on=day,
+                    kind=VisitKind.HOME,
+                    households=[household],
+                    place=household.area.name,
+                    stay_days=2 if cadre.pk in slow else rng.choice([5, 6, 6]),
+                    notes={"q_basic": "住村期间走访农户，了解生产生活情况"},
+                )
+                count += 1
     return count
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -194,7 +193,17 @@ def with_quota_progress(cadres, year: int):
     ).annotate(
         quota_contacts=_quota_case({k: q.min_contacts for k, q in by_level.items()}, "duty_level"),
         quota_visits=_quota_case({k: q.min_visits for k, q in by_level.items()}, "duty_level"),
-        quota_stay=_quota_case({k: q.min_stay_days for k, q in by_rank.items()}, "rank"),
+        quota_stay=Case(
+            *[
+                When(
+                    Q(rank=key) & (Q(is_leading=True) if q.leading_only else Q()),
+                    then=Value(q.min_stay_days),
+                )
+                for key, q in by_rank.items()
+            ],
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
     )
 
 
@@ -208,100 +217,26 @@ def behind_schedule_q(fraction: float) -> Q:
     )
 
 
-def _quota_sql_case(rules: dict[str, int], column: str, params: list) -> str:
-    """``CASE column WHEN key THEN minimum ... ELSE 0 END`` with the keys as parameters."""
-    if not rules:
-        return "0"
-    whens = []
-    for key, minimum in rules.items():
-        whens.append("WHEN %s THEN %s")
-        params.extend([key, minimum])
-    return f"CASE {column} {' '.join(whens)} ELSE 0 END"
-
-
 def quota_compliance_by_branch(area: Area, today: date) -> list[dict]:
-    """Per child of ``area``: cadres, cadres behind schedule, contacts this year.
+    """Per child of ``area``: cadres with a quota, of whom behind schedule, contacts this year.
 
-    One statement: the cadres of the subtree (a prefix scan), their visits this year
-    aggregated once per cadre (a GROUP BY on the ``(cadre, visited_on)`` index), then a
-    GROUP BY per branch. The ORM cannot aggregate over an aggregate, so this is SQL; the
-    per-cadre rules are those of :func:`with_quota_progress` and :func:`behind_schedule_q`
-    (a test holds the two to the same figures).
+    The figures of ``liaison.indicators`` (one definition): cadres counted where they
+    answer for an area, quotas only for whom the rules name.
     """
-    fraction = year_fraction(today)
-    quotas = list(ContactQuota.objects.all())
-    by_level = {q.key: q for q in quotas if q.basis == QuotaBasis.AREA_LEVEL}
-    by_rank = {q.key: q for q in quotas if q.basis == QuotaBasis.RANK}
-    cadre, visit = Cadre._meta.db_table, Visit._meta.db_table
-    term, area_t = ResponsibilityAssignment._meta.db_table, Area._meta.db_table
-    on = today.isoformat()
-    head = [(area.depth + 1) * Area.steplen, on, on, area.path + "%", area.path]
-    year_bounds = [date(today.year, 1, 1).isoformat(), date(today.year + 1, 1, 1).isoformat()]
-    kinds = ", ".join(["%s"] * len(IN_PERSON_KINDS))
-    quota_params: list = []
-    q_contacts = _quota_sql_case(
-        {k: q.min_contacts for k, q in by_level.items()}, "c.duty_level", quota_params
-    )
-    q_visits = _quota_sql_case(
-        {k: q.min_visits for k, q in by_level.items()}, "c.duty_level", quota_params
-    )
-    q_stay = _quota_sql_case(
-        {k: q.min_stay_days for k, q in by_rank.items()}, "c.rank", quota_params
-    )
-    sql = f"""
-        WITH c AS (
-            SELECT cd.id, SUBSTR(cd.area_path, 1, %s) AS branch, cd.rank,
-                   (SELECT a.level FROM {term} r JOIN {area_t} a ON a.id = r.area_id
-                     WHERE r.cadre_id = cd.id AND r.start_date <= %s
-                       AND (r.end_date IS NULL OR r.end_date > %s)
-                     ORDER BY a.depth DESC LIMIT 1) AS duty_level
-              FROM {cadre} cd
-             WHERE cd.area_path LIKE %s AND cd.area_path <> %s
-        ), v AS (
-            SELECT v.cadre_id, COUNT(*) AS contacts,
-                   SUM(CASE WHEN v.kind IN ({kinds}) THEN 1 ELSE 0 END) AS visits_in,
-                   SUM(v.stay_days) AS stay
-              FROM {visit} v
-             WHERE v.cadre_id IN (SELECT id FROM c) AND v.visited_on >= %s AND v.visited_on < %s
-             GROUP BY v.cadre_id
-        )
-        SELECT c.branch, COUNT(*),
-               SUM(CASE WHEN COALESCE(v.contacts, 0) < ({q_contacts}) * %s
-                          OR COALESCE(v.visits_in, 0) < ({q_visits}) * %s
-                          OR COALESCE(v.stay, 0) < ({q_stay}) * %s THEN 1 ELSE 0 END),
-               COALESCE(SUM(v.contacts), 0)
-          FROM c LEFT JOIN v ON v.cadre_id = c.id
-         GROUP BY c.branch
-    """
-    # Parameters in the order their placeholders appear in the statement.
-    n_contacts = 2 * len(by_level)
-    ordered = [
-        *head,
-        *IN_PERSON_KINDS,
-        *year_bounds,
-        *quota_params[:n_contacts],
-        fraction,
-        *quota_params[n_contacts : 2 * n_contacts],
-        fraction,
-        *quota_params[2 * n_contacts :],
-        fraction,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ordered)
-        by_branch = {
-            branch: (cadres, behind, contacts)
-            for branch, cadres, behind, contacts in cursor.fetchall()
-        }
-    children = Area.objects.filter(path__startswith=area.path, depth=area.depth + 1)
+    from .indicators import activity_counts, quota_counts
+
+    child_len = len(area.path) + Area.steplen
+    quotas = quota_counts(area.path, today, child_len)
+    contacts = activity_counts(area.path, date(today.year, 1, 1), today, child_len)
     rows = []
-    for child in children:
-        cadres, behind, contacts = by_branch.get(child.path, (0, 0, 0))
+    for child in Area.objects.filter(path__startswith=area.path, depth=area.depth + 1):
+        quota = quotas.get(child.path, {})
         rows.append(
             {
                 "area": child,
-                "cadres": cadres,
-                "behind": behind or 0,
-                "contacts_total": contacts or 0,
+                "cadres": quota.get("cadres", 0),
+                "behind": quota.get("cadres_behind", 0),
+                "contacts_total": contacts.get(child.path, {}).get("contacts", 0),
             }
         )
     return rows

@@ -140,3 +140,23 @@ def purge_import_files() -> int:
 @shared_task
 def fail_stalled_imports() -> int:
     return services.fail_stalled_imports(actor=None)
+
+
+@shared_task
+def rollup_activity(month: str | None = None) -> int:
+    """The liaison figures of ``month`` (YYYY-MM); without it, this month (and last month
+    on the 1st, so its last days count). Nightly; safe to run twice."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .indicators import rollup_activity as rollup
+
+    if month:
+        year, mon = (int(part) for part in month.split("-"))
+        return rollup(month=timezone.localdate().replace(year=year, month=mon, day=1))
+    today = timezone.localdate()
+    done = 0
+    if today.day == 1:
+        done += rollup(month=today - timedelta(days=1))
+    return done + rollup(month=today)

@@ -139,6 +139,22 @@ else:
             },
         }
     }
+# Reads that can leave the primary (dashboards, exports, reports): DATABASE_REPLICA_URL
+# names a streaming replica. Without it the "replica" alias is the primary itself, so the
+# routed code paths run (and are tested) the same way on one machine.
+_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASES["replica"] = {
+    **(
+        dj_database_url.parse(_REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+        if _REPLICA_URL
+        else {**DATABASES["default"], "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {}))}
+    ),
+    "TEST": {"MIRROR": "default"},
+}
+if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+LIAISON_READ_REPLICA = bool(_REPLICA_URL)
+DATABASE_ROUTERS = ["liaison.lib.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Lock and statement timeouts per kind of process, in ms (0 = none); PostgreSQL only
@@ -314,6 +330,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "grievances.tasks.rollup_ledger",
         "schedule": crontab(hour=1, minute=30),
     },
+    # The liaison figures (contacts, coverage, quotas) per area and month, for dashboards.
+    "rollup-activity": {
+        "task": "liaison.tasks.rollup_activity",
+        "schedule": crontab(hour=1, minute=45),
+    },
     # Uploaded rosters (full ID numbers) are deleted LIAISON_IMPORT_KEEP_DAYS after upload.
     "purge-import-files": {
         "task": "liaison.tasks.purge_import_files",
@@ -369,4 +390,8 @@ LOGGING = {
 }
 
 # Labels for the levels, used by navigation and pickers.
+# Dashboards count the month in progress live for areas this deep or deeper (3 = county);
+# larger areas read it from the nightly rollup (AreaMonth, LedgerMonth), labelled as such.
+LIAISON_DASHBOARD_LIVE_DEPTH = int(os.environ.get("LIAISON_DASHBOARD_LIVE_DEPTH", "3"))
+
 LIAISON_SITE_NAME = _("Cadre–household liaison")

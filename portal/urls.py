@@ -9,6 +9,7 @@ from liaison.api_auth import LockoutAwareObtainAuthToken
 
 from . import views
 from .api import router
+from .dashboard.api import DashboardView
 from .login import RateLimitedLoginView
 
 urlpatterns = [
@@ -27,9 +28,11 @@ urlpatterns = [
     path("", include("grievances.public_urls")),  # meetings, supervision, public board, Open311
     path("", include(evaluation_urls.public_urls)),
     path("evaluations/", include("evaluations.urls")),
+    path("dashboard/", include("portal.dashboard.urls")),
     path("audit/", views.audit_log, name="audit_log"),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
+    path("api/v1/dashboard/<int:area_id>/", DashboardView.as_view(), name="api-dashboard"),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", LockoutAwareObtainAuthToken.as_view(), name="api-token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,14 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from liaison.lib.models import AuditEvent
 from liaison.selectors import coverage_by_branch
-from responsibility_areas.models import LEADER_ROLES, Area, Role
+from responsibility_areas.models import LEADER_ROLES, Role
 from responsibility_areas.selectors import (
     child_level_counts,
     current_area,
@@ -41,18 +39,18 @@ def home(request):
 
 
 def _ledger_panel(user, area) -> dict:
-    """For leaders: the ledger's open, overdue and escalated matters, and joint meetings due."""
-    from grievances.models import JointMeeting, Matter
+    """For leaders: this month's ledger figures (the dashboard's own), and meetings due."""
+    from grievances.indicators import ledger_figures, meetings_due
+    from liaison.lib.periods import period_from
 
-    today = timezone.localdate()
-    matters = Matter.objects.visible_to(user).subtree_of(area).open()
-    counts = matters.aggregate(
-        open=Count("id"),
-        overdue=Count("id", filter=Q(deadline__lt=today)),
-        escalated=Count("id", filter=Q(escalation_count__gt=0)),
-    )
-    meeting_areas = Area.objects.visible_to(user).subtree_of(area).filter(depth__lte=area.depth + 1)
-    return {"ledger_counts": counts, "due": JointMeeting.objects.due_areas(meeting_areas, today)}
+    period = period_from("month")
+    figures = ledger_figures(user, area, period)
+    return {
+        "ledger_counts": figures["total"],
+        "ledger_period": period,
+        "ledger_computed_at": figures["computed_at"],
+        "due": meetings_due(user, area, period.today).filter(depth__lte=area.depth + 1),
+    }
 
 
 @login_required

@@ -10,6 +10,7 @@ _LEADERS = {Role.TOWNSHIP_LEADER, Role.COUNTY_LEADER, Role.ADMINISTRATOR}
 _OFFICE = {Role.CLERK, *_LEADERS, Role.SUPERVISOR}
 NAVIGATION = [
     ("home", _("Home"), None),
+    ("dashboard:index", _("Dashboard"), {*_LEADERS, Role.SUPERVISOR, Role.CLERK}),
     ("my_page", _("My page"), {Role.CADRE}),
     ("household_list", _("Households"), _OFFICE),
     ("cadre_list", _("Cadres"), _OFFICE),

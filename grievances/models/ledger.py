@@ -382,6 +382,11 @@ class LedgerMonth(models.Model):
     pending = models.PositiveIntegerField(_("pending"), default=0)
     overdue = models.PositiveIntegerField(_("overdue"), default=0)
     escalated = models.PositiveIntegerField(_("escalated"), default=0)
+    # The parts of the figures above, so that months add up (grievances/indicators.py).
+    done = models.PositiveIntegerField(_("settled"), default=0)
+    on_time = models.PositiveIntegerField(_("settled on time"), default=0)
+    overdue_open = models.PositiveIntegerField(_("open past the deadline"), default=0)
+    days_total = models.PositiveIntegerField(_("days to settle, summed"), default=0)
     on_time_rate = models.FloatField(_("on-time rate"), null=True, blank=True)
     avg_days_to_resolve = models.FloatField(_("average days to resolve"), null=True, blank=True)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)

@@ -11,16 +11,17 @@ areas that no longer have anything are removed, so a re-run replaces the month e
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from liaison.lib import audit
+from liaison.lib.rollup import roll_up
 from responsibility_areas.models import Area
 
-from ..models import LedgerMonth, Matter, MatterEvent, Outcome
+from .. import indicators
+from ..models import LedgerMonth, Matter
 
 COUNTS = ("new", "resolved", "explained", "closed_out", "pending", "overdue")
 
@@ -39,70 +40,27 @@ def is_rollup_day(day: date) -> bool:
     return day.day == rollup_day(day)
 
 
-def _metrics(start: date, end: date, as_of: date) -> dict:
-    in_month = Q(resolved_on__gte=start, resolved_on__lte=end)
-    open_then = Q(resolved_on__isnull=True) | Q(resolved_on__gt=as_of)
-    return {
-        "new": Count("id", filter=Q(received_on__gte=start)),
-        "resolved": Count("id", filter=in_month & Q(outcome=Outcome.RESOLVED)),
-        "explained": Count("id", filter=in_month & Q(outcome=Outcome.EXPLAINED)),
-        "closed_out": Count("id", filter=Q(closed_on__gte=start, closed_on__lte=end)),
-        "pending": Count("id", filter=open_then),
-        "overdue": Count("id", filter=open_then & Q(deadline__lt=as_of)),
-        # On time: done by the deadline of the level that first had it (never escalated).
-        "on_time": Count(
-            "id", filter=in_month & Q(resolved_on__lte=F("deadline"), escalation_count=0)
-        ),
-        "done": Count("id", filter=in_month),
-        "days": Sum("days_to_resolve", filter=in_month),
-    }
-
-
-def _by_area_path(start: date, end: date, as_of: date) -> dict[str, dict]:
-    """One GROUP BY area_path over the matters: the counts of each area's own matters."""
-    rows = (
-        Matter.objects.order_by()
-        .filter(received_on__lte=as_of)
-        .values("area_path")
-        .annotate(**_metrics(start, end, as_of))
-    )
-    return {row.pop("area_path"): row for row in rows}
-
-
-def _escalations_by_area_path(start: date, end: date) -> dict[str, int]:
-    since = timezone.make_aware(datetime.combine(start, time.min))
-    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
-    rows = (
-        MatterEvent.objects.order_by()
-        .filter(action="escalated", at__gte=since, at__lt=until)
-        .values("matter__area_path")
-        .annotate(n=Count("id"))
-    )
-    return {row["matter__area_path"]: row["n"] for row in rows}
-
-
 def _rolled_up(own: dict[str, dict]) -> dict[str, dict]:
-    """Add every area's counts to each of its ancestors (a loop over areas, not matters)."""
-    totals: dict[str, dict] = {}
-    for path, row in own.items():
-        for width in range(Area.steplen, len(path) + 1, Area.steplen):
-            total = totals.setdefault(path[:width], dict.fromkeys(row, 0))
-            for name, value in row.items():
-                total[name] += value or 0
-    return totals
+    return roll_up(own, Area.steplen)
 
 
-def _ledger_row(area_id, path, month, row, escalated, now) -> LedgerMonth:
-    done = row["done"] if row else 0
+def _ledger_row(area_id, path, month, row, now) -> LedgerMonth:
+    figures = indicators.finish(row or {})
     return LedgerMonth(
         area_id=area_id,
         area_path=path,
         month=month,
         computed_at=now,
-        escalated=escalated,
-        **{name: row[name] if row else 0 for name in COUNTS},
-        on_time_rate=round(row["on_time"] / done, 4) if done else None,
-        avg_days_to_resolve=round(row["days"] / done, 2) if done else None,
+        **{name: figures[name] for name in COUNTS},
+        escalated=figures["escalated"],
+        done=figures["done"],
+        on_time=figures["on_time"],
+        overdue_open=figures["overdue_open"],
+        days_total=figures["days"],
+        on_time_rate=round(figures["on_time"] / figures["done"], 4) if figures["done"] else None,
+        avg_days_to_resolve=round(figures["days"] / figures["done"], 2)
+        if figures["done"]
+        else None,
     )
 
 
@@ -117,18 +75,11 @@ def rollup_ledger(*, month: date, now: datetime | None = None) -> int:
     now = now or timezone.now()
     start, end = month_bounds(month)
     as_of = min(end, timezone.localdate(now))
-    grouped = _rolled_up(_by_area_path(start, end, as_of))
-    escalated = {
-        p: row["n"]
-        for p, row in _rolled_up(
-            {p: {"n": n} for p, n in _escalations_by_area_path(start, end).items()}
-        ).items()
-    }
-    paths = set(grouped) | set(escalated)
-    area_ids = dict(Area.objects.filter(path__in=paths).values_list("path", "pk"))
+    grouped = _rolled_up(indicators.own_counts(Matter.objects.all(), start, end, as_of))
+    area_ids = dict(Area.objects.filter(path__in=grouped).values_list("path", "pk"))
     rows = [
-        _ledger_row(area_ids[p], p, start, grouped.get(p), escalated.get(p, 0), now)
-        for p in sorted(paths)
+        _ledger_row(area_ids[p], p, start, grouped[p], now)
+        for p in sorted(grouped)
         if p in area_ids
     ]
     LedgerMonth.objects.bulk_create(
@@ -139,6 +90,10 @@ def rollup_ledger(*, month: date, now: datetime | None = None) -> int:
         update_fields=[
             *COUNTS,
             "escalated",
+            "done",
+            "on_time",
+            "overdue_open",
+            "days_total",
             "on_time_rate",
             "avg_days_to_resolve",
             "computed_at",

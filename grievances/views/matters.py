@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from liaison.lib.idempotency import key_from, once
+from liaison.lib.replica import replica_reads
 from liaison.models import Cadre, Household
 from liaison.selectors import households_to_pick
 from responsibility_areas.models import Area
@@ -133,6 +134,7 @@ def matter_list(request):
 
 
 @login_required
+@replica_reads
 def matter_export(request):
     """The filtered list as .xlsx: formulas neutralised, ID and phone numbers masked."""
     matter_filter, matters, _area = filtered_matters(request)

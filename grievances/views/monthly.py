@@ -15,12 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from liaison.lib.periods import Period
+from liaison.lib.replica import replica_reads
 from responsibility_areas.models import Area, Role
 from responsibility_areas.selectors import current_area, user_roles
 
 from .. import services
 from ..inbox import mark_notifications_read, notifications_for
-from ..models import DONE_STATUSES, LedgerMonth, Matter, Satisfaction
+from ..indicators import finish, ledger_figures
+from ..models import DONE_STATUSES, Matter, Satisfaction
 
 CLOSE_OUT_LIMIT = 200
 ROLLUP_ROLES = {Role.ADMINISTRATOR, Role.TOWNSHIP_LEADER, Role.COUNTY_LEADER}
@@ -157,18 +160,27 @@ def may_rerun_rollup(user) -> bool:
 
 
 @login_required
+@replica_reads
 def monthly_ledger(request):
-    """LedgerMonth rows of the current area and its children for the chosen month."""
+    """The month's ledger of the current area and its children (grievances.indicators):
+    the month in progress live, closed months from the rollup."""
     month = _month(request, request.GET)
     area = current_area(request)
-    rows, total = [], None
+    rows, total, computed_at = [], None, None
     if area is not None:
-        ledger = LedgerMonth.objects.filter(month=month).select_related("area")
-        total = ledger.filter(area=area).first()
+        period = Period(month, month, timezone.localdate())
+        figures = ledger_figures(request.user, area, period)
         children = Area.objects.visible_to(request.user).filter(
             path__startswith=area.path, depth=area.depth + 1
         )
-        rows = list(ledger.filter(area__in=children).order_by("area_path"))
+        empty = finish({})
+        rows = [
+            {"area": child, **figures["children"].get(child.path, empty)}
+            for child in children.order_by("path")
+            if child.path in figures["children"]
+        ]
+        total = {"area": area, **figures["total"]}
+        computed_at = figures["computed_at"]
     return render(
         request,
         "grievances/monthly.html",
@@ -178,6 +190,7 @@ def monthly_ledger(request):
             "months": _recent_months(month),
             "rows": rows,
             "total": total,
+            "computed_at": computed_at,
             "may_rerun": may_rerun_rollup(request.user),
         },
     )

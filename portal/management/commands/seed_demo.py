@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from evaluations.demo import seed_evaluations
 from grievances.demo import seed_ledger
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             people = seed_people(areas["c530802"], users)
             people.update(seed_ledger(areas["c530802"], users))
             people.update(seed_evaluations(areas["c530802"], users))
+            _rollups()  # once: a second run changes nothing
         counts = ", ".join(f"{what} {n}" for what, n in people.items())
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {len(areas)} areas; 思茅区 {counts}.")
@@ -63,3 +65,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {username:<16} {surname}{given}  {role.label}  {areas[area_key].name}"
             )
+
+
+def _rollups(months: int = 13) -> None:
+    """The monthly figures of the last ``months`` months, as the nightly tasks leave them."""
+    from grievances.services import rollup_ledger
+    from liaison.indicators import rollup_activity
+    from liaison.lib.periods import trailing_months
+    from liaison.models import AreaMonth
+
+    if AreaMonth.objects.exists():
+        return
+    for month in trailing_months(timezone.localdate(), months):
+        rollup_ledger(month=month)
+        rollup_activity(month=month)

@@ -1,0 +1,76 @@
+"""Satisfaction figures for the dashboards, one definition each.
+
+- **the campaign**: the latest opened or closed campaign whose area is ``area``, one of its
+  ancestors or one of its descendants (a county's campaign shows on its townships' boards).
+- **satisfaction rate** (满意率): (satisfied + fairly satisfied) / answers on the scale, over
+  the answers from ``area``'s subtree ("don't know" and blanks left out);
+  **dissatisfaction rate** (不满意率): dissatisfied / answers.
+- **validity**: the campaign's participant rules (``campaign_validity``), for the campaign.
+- **cases open** (问责在办): accountability cases of the subtree not yet resolved.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from responsibility_areas.models import Area
+
+from .models import (
+    AccountabilityCase,
+    Campaign,
+    CampaignStatus,
+    CaseStatus,
+    ResponseAnswer,
+    Scale,
+)
+from .selectors import campaign_validity
+
+
+def latest_campaign(viewer, area: Area):
+    ancestors = [area.path[:w] for w in range(Area.steplen, len(area.path) + 1, Area.steplen)]
+    return (
+        Campaign.objects.visible_to(viewer)
+        .exclude(status=CampaignStatus.DRAFT)
+        .filter(Q(area_path__startswith=area.path) | Q(area_path__in=ancestors))
+        .order_by("-period_end", "-id")
+        .first()
+    )
+
+
+def satisfaction_figures(viewer, area: Area) -> dict:
+    campaign = latest_campaign(viewer, area)
+    cases = (
+        AccountabilityCase.objects.visible_to(viewer)
+        .subtree_of(area)
+        .filter(status=CaseStatus.OPEN)
+        .count()
+    )
+    if campaign is None:
+        return {"campaign": None, "cases_open": cases}
+    answers = (
+        ResponseAnswer.objects.visible_to(viewer)
+        .filter(response__campaign=campaign, response__area_path__startswith=area.path)
+        .exclude(value="")
+        .exclude(value=Scale.UNKNOWN)
+        .aggregate(
+            answers=Count("id"),
+            satisfied=Count("id", filter=Q(value=Scale.SATISFIED)),
+            fairly=Count("id", filter=Q(value=Scale.FAIRLY)),
+            dissatisfied=Count("id", filter=Q(value=Scale.DISSATISFIED)),
+        )
+    )
+    n = answers["answers"]
+    validity = campaign_validity(campaign)
+    return {
+        "campaign": campaign,
+        "cases_open": cases,
+        **answers,
+        "satisfaction_rate": round(100 * (answers["satisfied"] + answers["fairly"]) / n, 1)
+        if n
+        else None,
+        "dissatisfaction_rate": round(100 * answers["dissatisfied"] / n, 1) if n else None,
+        "participants": validity.participants,
+        "grassroots_percent": round(validity.grassroots_percent, 1),
+        "valid": validity.valid,
+        "problems": validity.problems,
+    }

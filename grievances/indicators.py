@@ -1,0 +1,296 @@
+"""The ledger's figures, one definition each, for every page that shows them.
+
+The dashboard, the home page, the monthly ledger, the API and the exports all read these
+functions; the monthly rollup stores exactly these counts per area and month.
+
+Definitions (a period is whole months, ``start``–``end``, standing at ``as_of``):
+
+- **new**: received in the period.
+- **open** (在办): received by ``as_of`` and not settled by then (settled = resolved or
+  explained; a reopened matter is open again).
+- **settled** (办结): resolved or explained in the period; **resolved** / **explained** split it.
+- **late**: settled after its deadline, or escalated for lapsing on the way.
+- **on time** (按时办结): settled in the period and not late. On-time rate = on time / settled.
+- **overdue** (超期): open past its deadline at ``as_of``, or settled late in the period —
+  "past its deadline when it was settled, or still open past it".
+- **escalated** (升级督办): escalations in the period (a matter escalated twice counts twice).
+- **closed out** (销号): closed out in the period.
+
+The month in progress is counted live; closed months are read from ``LedgerMonth``,
+which :func:`grievances.services.rollup_ledger` fills with the same expressions.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Length, Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from liaison.lib.periods import Period, month_end
+from liaison.lib.rollup import by_branch
+from responsibility_areas.models import Area
+
+from .models import (
+    DONE_STATUSES,
+    JointMeeting,
+    LedgerMonth,
+    Matter,
+    MatterEvent,
+    MatterKind,
+    Outcome,
+    SupervisionNotice,
+)
+
+# Stored per area and month; "additive" ones add over months, the others stand at as_of.
+ADDITIVE = ("new", "done", "on_time", "resolved", "explained", "closed_out", "escalated", "days")
+STANDING = ("pending", "overdue_open")
+
+
+def late_q() -> Q:
+    return Q(resolved_on__gt=F("deadline")) | Q(escalation_count__gt=0)
+
+
+def figure_q(name: str, start: date, end: date, as_of: date) -> Q:
+    """The matters behind one figure of the period (the definitions above, in one place)."""
+    settled = Q(resolved_on__gte=start, resolved_on__lte=min(end, as_of))
+    open_then = Q(received_on__lte=as_of) & (Q(resolved_on__isnull=True) | Q(resolved_on__gt=as_of))
+    since, until = _day_bounds(start, min(end, as_of))
+    figures = {
+        "new": lambda: Q(received_on__gte=start, received_on__lte=as_of),
+        "pending": lambda: open_then,
+        "overdue_open": lambda: open_then & Q(deadline__lt=as_of),
+        "done": lambda: settled,
+        "on_time": lambda: settled & ~late_q(),
+        "late": lambda: settled & late_q(),
+        "overdue": lambda: (open_then & Q(deadline__lt=as_of)) | (settled & late_q()),
+        "resolved": lambda: settled & Q(outcome=Outcome.RESOLVED),
+        "explained": lambda: settled & Q(outcome=Outcome.EXPLAINED),
+        "closed_out": lambda: Q(closed_on__gte=start, closed_on__lte=min(end, as_of)),
+        "escalated": lambda: Q(
+            Exists(
+                MatterEvent.objects.filter(
+                    matter=OuterRef("pk"), action="escalated", at__gte=since, at__lt=until
+                )
+            )
+        ),
+    }
+    return figures[name]()
+
+
+FIGURES = {
+    "new": _("New"),
+    "pending": _("Open"),
+    "overdue": _("Overdue"),
+    "overdue_open": _("Open past the deadline"),
+    "late": _("Settled late"),
+    "done": _("Settled"),
+    "on_time": _("Settled on time"),
+    "resolved": _("Resolved"),
+    "explained": _("Explained"),
+    "closed_out": _("Closed out"),
+    "escalated": _("Escalated"),
+}
+
+
+def metrics(start: date, end: date, as_of: date) -> dict:
+    """The aggregate expressions over matters (one GROUP BY computes them all)."""
+
+    def count(name):
+        return Count("id", filter=figure_q(name, start, end, as_of))
+
+    return {
+        **{name: count(name) for name in ADDITIVE if name not in ("escalated", "days")},
+        **{name: count(name) for name in STANDING},
+        "days": Sum("days_to_resolve", filter=figure_q("done", start, end, as_of)),
+    }
+
+
+def relevant_q(start: date, as_of: date) -> Q:
+    """Matters that can count in a period: open at its end, or touched during it."""
+    return Q(received_on__lte=as_of) & (
+        Q(resolved_on__isnull=True)
+        | Q(resolved_on__gte=start)
+        | Q(closed_on__gte=start)
+        | Q(received_on__gte=start)
+    )
+
+
+def _day_bounds(start: date, end: date):
+    since = timezone.make_aware(datetime.combine(start, time.min))
+    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    return since, until
+
+
+def own_counts(
+    matters, start: date, end: date, as_of: date, group_len: int | None = None
+) -> dict[str, dict]:
+    """``matters`` grouped by area path (or by its first ``group_len`` characters)."""
+    key = Substr("area_path", 1, group_len) if group_len else F("area_path")
+    rows = (
+        matters.order_by()
+        .filter(relevant_q(start, as_of))
+        .annotate(key=key)
+        .values("key")
+        .annotate(**metrics(start, end, as_of))
+    )
+    result = {row.pop("key"): row for row in rows}
+    since, until = _day_bounds(start, min(end, as_of))
+    ev_key = Substr("matter__area_path", 1, group_len) if group_len else F("matter__area_path")
+    events = (
+        MatterEvent.objects.order_by()
+        .filter(action="escalated", at__gte=since, at__lt=until, matter__in=matters)
+        .annotate(key=ev_key)
+        .values("key")
+        .annotate(n=Count("id"))
+    )
+    for row in events:
+        result.setdefault(row["key"], {})["escalated"] = row["n"]
+    for row in result.values():
+        row.setdefault("escalated", 0)
+        row["days"] = row.get("days") or 0
+    return result
+
+
+def finish(row: dict) -> dict:
+    """Derived figures of a row of counts: overdue, late, rates."""
+    row = {name: row.get(name) or 0 for name in (*ADDITIVE, *STANDING)}
+    row["late"] = row["done"] - row["on_time"]
+    row["overdue"] = row["overdue_open"] + row["late"]
+    row["on_time_rate"] = round(100 * row["on_time"] / row["done"], 1) if row["done"] else None
+    row["avg_days"] = round(row["days"] / row["done"], 1) if row["done"] else None
+    return row
+
+
+def _live(area: Area, month: date, as_of: date) -> dict[str, dict]:
+    """The month in progress, live: ``area``'s own matters and each child branch's."""
+    matters = Matter.objects.subtree_of(area)
+    return own_counts(matters, month, month_end(month), as_of, len(area.path) + Area.steplen)
+
+
+def _stored(area: Area, month: date) -> tuple[dict[str, dict], datetime | None]:
+    """A closed month from the rollup: the rows of ``area`` and its children."""
+    rows = (
+        LedgerMonth.objects.filter(month=month, area_path__startswith=area.path)
+        .annotate(width=Length("area_path"))
+        .filter(width__lte=len(area.path) + Area.steplen)
+    ).values("area_path", "computed_at", *ADDITIVE[:-1], "days_total", *STANDING)
+    result, computed = {}, None
+    for row in rows:
+        computed = max(filter(None, [computed, row.pop("computed_at")]), default=None)
+        row["days"] = row.pop("days_total")
+        result[row.pop("area_path")] = row
+    return result, computed
+
+
+def ledger_figures(viewer, area: Area, period: Period) -> dict:
+    """The ledger of ``area`` over ``period``: totals, per child area, and when computed.
+
+    ``viewer`` must have ``area`` in scope (the caller fetched it through ``visible_to``).
+    Returns ``{"total": row, "children": {child_path: row}, "computed_at": datetime|None}``
+    where a row holds every figure of the module docstring.
+    """
+    total: dict = {}
+    children: dict[str, dict] = {}
+    computed_at = None
+    months = [m for m in period.months if m <= period.today]
+    for index, month in enumerate(months):
+        is_last = index == len(months) - 1
+        as_of = min(month_end(month), period.today)
+        if period.is_live(month) and area.depth >= settings.LIAISON_DASHBOARD_LIVE_DEPTH:
+            own = _live(area, month, as_of)
+            # Rolled up, each own path counts towards the area and its child branch.
+            month_total, month_children = by_branch(own, area.path, Area.steplen)
+        else:
+            stored, computed = _stored(area, month)
+            computed_at = max(filter(None, [computed_at, computed]), default=None)
+            month_total = stored.get(area.path, {})
+            month_children = {p: r for p, r in stored.items() if p != area.path}
+        _add_month(total, month_total, is_last)
+        for path, row in month_children.items():
+            _add_month(children.setdefault(path, {}), row, is_last)
+    return {
+        "total": finish(total),
+        "children": {path: finish(row) for path, row in children.items()},
+        "computed_at": computed_at,
+    }
+
+
+def _add_month(into: dict, row: dict, is_last: bool) -> None:
+    for name in ADDITIVE:
+        into[name] = into.get(name, 0) + (row.get(name) or 0)
+    if is_last:  # standing figures: as at the period's end
+        for name in STANDING:
+            into[name] = row.get(name) or 0
+
+
+def by_kind_and_topic(viewer, area: Area, period: Period) -> dict:
+    """New and still-open matters of the period by kind and by topic (live)."""
+    matters = (
+        Matter.objects.visible_to(viewer)
+        .subtree_of(area)
+        .filter(relevant_q(period.start, period.as_of))
+    )
+    expressions = metrics(period.start, period.end, period.as_of)
+    wanted = {name: expressions[name] for name in ("new", "pending", "overdue_open")}
+    kinds = dict(MatterKind.choices)
+    by_kind = [
+        {"key": row["kind"], "label": kinds.get(row["kind"], row["kind"]), **row}
+        for row in matters.order_by().values("kind").annotate(**wanted).order_by("kind")
+    ]
+    by_topic = [
+        {"key": row["topic"], "label": row["topic"] or "—", **row}
+        for row in matters.order_by()
+        .values("topic")
+        .annotate(**wanted)
+        .order_by("-new", "topic")[:12]
+    ]
+    return {"by_kind": by_kind, "by_topic": by_topic}
+
+
+def oldest_overdue(viewer, area: Area, as_of: date, limit: int = 10):
+    """The matters of the subtree open longest past their deadline, with owner and handler."""
+    return (
+        Matter.objects.visible_to(viewer)
+        .subtree_of(area)
+        .overdue(as_of)
+        .select_related("area", "owner", "handler", "handling_area")
+        .order_by("deadline", "id")[:limit]
+    )
+
+
+def awaiting_close_out(viewer, area: Area):
+    return Matter.objects.visible_to(viewer).subtree_of(area).filter(status__in=DONE_STATUSES)
+
+
+def meetings_due(viewer, area: Area, today: date):
+    """Townships and counties of the subtree whose joint meeting is due."""
+    areas = Area.objects.visible_to(viewer).filter(path__startswith=area.path)
+    return JointMeeting.objects.due_areas(areas, today)
+
+
+def notices_open(viewer, area: Area):
+    return SupervisionNotice.objects.visible_to(viewer).subtree_of(area).unanswered()
+
+
+def ledger_trend(viewer, area: Area, months: list[date], today: date) -> list[dict]:
+    """Month by month (closed ones from the rollup, the current one live): the ledger."""
+    rows = []
+    stored = {
+        row["month"]: row
+        for row in LedgerMonth.objects.filter(area=area, month__in=months).values(
+            "month", *ADDITIVE[:-1], "days_total", *STANDING
+        )
+    }
+    for month in months:
+        if month >= today.replace(day=1) and area.depth >= settings.LIAISON_DASHBOARD_LIVE_DEPTH:
+            row = ledger_figures(viewer, area, Period(month, month, today))["total"]
+        else:
+            raw = stored.get(month, {})
+            raw = {**raw, "days": raw.get("days_total", 0)}
+            row = finish(raw)
+        rows.append({"month": month, **row})
+    return rows

@@ -1,0 +1,1 @@
+"""Leaders' dashboards: the site's read of every app's indicators (no app imports this)."""
