@@ -83,12 +83,12 @@ def figure_q(name: str, start: date, end: date, as_of: date) -> Q:
 
 FIGURES = {
     "new": _("New"),
-    "pending": _("Open"),
+    "pending": _("Open matters"),
     "overdue": _("Overdue"),
     "overdue_open": _("Open past the deadline"),
     "late": _("Settled late"),
     "done": _("Settled"),
-    "on_time": _("Settled on time"),
+    "on_time": _("Settled by the deadline"),
     "resolved": _("Resolved"),
     "explained": _("Explained"),
     "closed_out": _("Closed out"),

@@ -135,8 +135,9 @@ def breaking_rules_counts(path: str, as_of: date, group_len=None) -> dict[str, d
     )
     result: dict[str, dict] = {}
     for county in counties:
-        cadres = checked_cadres(Cadre.objects.subtree_of(county), county, as_of)
-        rows = _grouped(cadres.filter(breaks_rules_q()), group_len, breaking_rules=Count("id"))
+        checked = checked_cadres(Cadre.objects.subtree_of(county), county, as_of)
+        breaking = Cadre.objects.filter(pk__in=checked.filter(breaks_rules_q()).values("pk"))
+        rows = _grouped(breaking, group_len, breaking_rules=Count("id"))
         for key, row in rows.items():
             into = result.setdefault(key, {"breaking_rules": 0})
             into["breaking_rules"] += row["breaking_rules"]
