@@ -92,6 +92,7 @@ class Command(BaseCommand):
         for username, role, key in (
             ("bench_county_leader", Role.COUNTY_LEADER, "k0"),
             ("bench_clerk", Role.CLERK, "t0"),
+            ("bench_province_leader", Role.COUNTY_LEADER, "p"),
         ):
             users[username] = ensure_user(
                 actor=None, actor_name=ACTOR, username=username, password=BENCH_PASSWORD
