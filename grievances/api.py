@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from liaison.lib.fastlist import LeanListMixin
 from liaison.lib.idempotency import key_from, once
 from liaison.lib.pagination import IdCursorPagination
 
@@ -80,6 +81,7 @@ def _transition(request_serializer, summary):
     retrieve=extend_schema(responses=MatterDetailSerializer),
 )
 class MatterViewSet(
+    LeanListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -13,6 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from liaison.lib.fastlist import LeanListMixin
+from responsibility_areas.selectors import scope_county_ids
+
 from . import services
 from .filters import CadreFilter, HouseholdFilter, PairingFilter, VisitFilter
 from .lib.idempotency import key_from, once
@@ -112,6 +115,7 @@ class CadreViewSet(PeopleViewSetMixin, viewsets.ReadOnlyModelViewSet):
     )
 )
 class HouseholdViewSet(
+    LeanListMixin,
     PeopleViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -126,8 +130,11 @@ class HouseholdViewSet(
     pagination_class = IdCursorPagination
 
     def scoped_queryset(self, user):
-        households = super().scoped_queryset(user).annotate(paired=active_pairing_exists())
-        return with_last_visit(households)
+        households = super().scoped_queryset(user)
+        counties = scope_county_ids(user)
+        if counties is not None:  # the same rows, read through the (county, id) index
+            households = households.filter(county_id__in=counties)
+        return with_last_visit(households.annotate(paired=active_pairing_exists()))
 
     def create(self, request, *args, **kwargs):
         """Register a household (``register_household``); the ID number must be new."""

@@ -142,6 +142,8 @@ class Household(AreaLocated):
         permissions = [("view_full_pii", _("Can see full ID numbers and phone numbers"))]
         indexes = [
             models.Index(fields=["county", "township"]),
+            # County-scoped lists in id order (API cursor pages): one index range per page.
+            models.Index(fields=["county", "id"], name="household_county_id"),
             models.Index(
                 fields=["name_initials"],
                 name="household_initials_like",

@@ -73,3 +73,24 @@ def breadcrumbs(user, area: Area) -> list[Area]:
     """Ancestors of ``area`` that the user may see, root first, then the area itself."""
     ancestors = Area.objects.visible_to(user).filter(path__in=area.ancestor_paths())
     return [*ancestors, area]
+
+
+COUNTY_DEPTH = 3
+
+
+def scope_county_ids(user) -> list[int] | None:
+    """The counties that hold all of ``user``'s scope, or None if it is wider than counties.
+
+    Big tables carry ``county_id``; a list filtered by it as well as by the path prefix is
+    read from a ``(county, id)`` index in id order and stops after one page, where the path
+    alone would walk the whole table's id index (the planner cannot know a county's rows
+    are scattered). Area paths are fixed-width, so a path's first three steps name its county.
+    """
+    from .scoping import scope_paths
+
+    paths = scope_paths(user)
+    width = COUNTY_DEPTH * Area.steplen
+    if not paths or any(len(path) < width for path in paths):
+        return None
+    prefixes = {path[:width] for path in paths}
+    return list(Area.objects.filter(path__in=prefixes).values_list("pk", flat=True))
