@@ -196,10 +196,10 @@ def ledger_figures(viewer, area: Area, period: Period) -> dict:
     total: dict = {}
     children: dict[str, dict] = {}
     computed_at = None
-    months = [m for m in period.months if m <= period.today]
+    months = [m for m in period.months if m <= period.as_of]
     for index, month in enumerate(months):
         is_last = index == len(months) - 1
-        as_of = min(month_end(month), period.today)
+        as_of = min(month_end(month), period.as_of)
         if period.is_live(month) and area.depth >= settings.LIAISON_DASHBOARD_LIVE_DEPTH:
             own = _live(area, month, as_of)
             # Rolled up, each own path counts towards the area and its child branch.
@@ -276,7 +276,9 @@ def notices_open(viewer, area: Area):
     return SupervisionNotice.objects.visible_to(viewer).subtree_of(area).unanswered()
 
 
-def ledger_trend(viewer, area: Area, months: list[date], today: date) -> list[dict]:
+def ledger_trend(
+    viewer, area: Area, months: list[date], today: date, current: dict | None = None
+) -> list[dict]:
     """Month by month (closed ones from the rollup, the current one live): the ledger."""
     rows = []
     stored = {
@@ -286,7 +288,9 @@ def ledger_trend(viewer, area: Area, months: list[date], today: date) -> list[di
         )
     }
     for month in months:
-        if month >= today.replace(day=1) and area.depth >= settings.LIAISON_DASHBOARD_LIVE_DEPTH:
+        if current is not None and month == today.replace(day=1):
+            row = current  # the caller has the month in progress already
+        elif month >= today.replace(day=1) and area.depth >= settings.LIAISON_DASHBOARD_LIVE_DEPTH:
             row = ledger_figures(viewer, area, Period(month, month, today))["total"]
         else:
             raw = stored.get(month, {})

@@ -24,6 +24,8 @@ Definitions (a period is whole months standing at ``as_of``; see ``liaison.lib.p
 The month in progress is counted live down to ``settings.LIAISON_DASHBOARD_LIVE_DEPTH``
 (counties by default); closed months, and the current month of larger areas, are read from
 ``AreaMonth``, recomputed nightly by :func:`rollup_activity` from these same queries.
+Quota compliance and pairing-rule breaches (``NIGHTLY``) need every cadre's year of diaries
+or pairings: they always come from the nightly rollup, and the pages say when it ran.
 """
 
 from __future__ import annotations
@@ -249,14 +251,16 @@ def quota_counts(path: str, as_of: date, group_len=None) -> dict[str, dict]:
     return result
 
 
-def standing_counts(path: str, as_of: date, group_len=None) -> dict[str, dict]:
+def live_standing_counts(path: str, as_of: date, group_len=None) -> dict[str, dict]:
     rows: dict[str, dict] = {}
-    for counts in (
-        coverage_counts,
-        quota_counts,
-        breaking_rules_counts,
-        without_responsible_counts,
-    ):
+    for counts in (coverage_counts, without_responsible_counts):
+        _merge(rows, counts(path, as_of, group_len))
+    return rows
+
+
+def standing_counts(path: str, as_of: date, group_len=None) -> dict[str, dict]:
+    rows = live_standing_counts(path, as_of, group_len)
+    for counts in (quota_counts, breaking_rules_counts):
         _merge(rows, counts(path, as_of, group_len))
     return rows
 
@@ -332,30 +336,42 @@ def _stored(area: Area, month: date) -> tuple[dict[str, dict], object]:
     return result, computed
 
 
-def liaison_figures(viewer, area: Area, period: Period) -> dict:
+# Figures that need every cadre's year of diaries or pairings: read from the nightly rollup
+# even for the month in progress (the page says when they were computed).
+NIGHTLY = ("cadres", "cadres_behind", "breaking_rules", "quota_by_rank")
+
+
+def liaison_figures(viewer, area: Area, period: Period, standing: bool = True) -> dict:
     """Activity over ``period`` and the standing figures at its end, for ``area`` and its
     children: ``{"total": row, "children": {path: row}, "computed_at": datetime | None}``.
 
     ``viewer`` must have ``area`` in scope (the caller fetched it through ``visible_to``).
+    ``standing=False``: the activity only (comparisons with other periods).
     """
     total: dict = {}
     children: dict[str, dict] = {}
     computed_at = None
     child_len = len(area.path) + Area.steplen
-    months = [m for m in period.months if m <= period.today]
+    months = [m for m in period.months if m <= period.as_of]
     for index, month in enumerate(months):
-        as_of = min(month_end(month), period.today)
+        is_last = index == len(months) - 1
+        as_of = min(month_end(month), period.as_of)
         if is_live(area, period, month):
             rows = activity_counts(area.path, month, as_of, child_len)
-            if index == len(months) - 1:
-                _merge(rows, standing_counts(area.path, as_of, child_len))
+            if is_last and standing:
+                _merge(rows, live_standing_counts(area.path, as_of, child_len))
             month_total, month_children = by_branch(rows, area.path, Area.steplen)
+            if is_last and standing:
+                stored, computed = _stored(area, month)
+                computed_at = max(filter(None, [computed_at, computed]), default=None)
+                _take_nightly(month_total, stored.get(area.path, {}))
+                for path, row in month_children.items():
+                    _take_nightly(row, stored.get(path, {}))
         else:
             stored, computed = _stored(area, month)
             computed_at = max(filter(None, [computed_at, computed]), default=None)
             month_total = stored.get(area.path, {})
             month_children = {p: r for p, r in stored.items() if p != area.path}
-        is_last = index == len(months) - 1
         _add_month(total, month_total, is_last)
         for path, row in month_children.items():
             _add_month(children.setdefault(path, {}), row, is_last)
@@ -364,6 +380,11 @@ def liaison_figures(viewer, area: Area, period: Period) -> dict:
         "children": {path: finish(row) for path, row in children.items()},
         "computed_at": computed_at,
     }
+
+
+def _take_nightly(row: dict, stored: dict) -> None:
+    for name in NIGHTLY:
+        row[name] = stored.get(name) or ({} if name == "quota_by_rank" else 0)
 
 
 def _add_month(into: dict, row: dict, is_last: bool) -> None:
@@ -389,7 +410,9 @@ def finish(row: dict) -> dict:
     return row
 
 
-def activity_trend(viewer, area: Area, months: list[date], today: date) -> list[dict]:
+def activity_trend(
+    viewer, area: Area, months: list[date], today: date, current: dict | None = None
+) -> list[dict]:
     """Contacts, visits and stay days month by month (closed months from the rollup)."""
     stored = {
         row["month"]: row
@@ -397,7 +420,9 @@ def activity_trend(viewer, area: Area, months: list[date], today: date) -> list[
     }
     rows = []
     for month in months:
-        if month >= today.replace(day=1) and area.depth >= settings.LIAISON_DASHBOARD_LIVE_DEPTH:
+        if current is not None and month == today.replace(day=1):
+            row = {name: current.get(name) or 0 for name in ACTIVITY}
+        elif month >= today.replace(day=1) and area.depth >= settings.LIAISON_DASHBOARD_LIVE_DEPTH:
             live = activity_counts(area.path, month, min(month_end(month), today), 1)
             row = {name: sum((r.get(name) or 0) for r in live.values()) for name in ACTIVITY}
         else:

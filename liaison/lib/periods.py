@@ -37,6 +37,7 @@ class Period:
     last: date  # the first day of the last month
     today: date
     kind: str = "chosen"
+    cutoff: date | None = None  # a shifted period in progress stands at the same day
 
     @property
     def start(self) -> date:
@@ -48,7 +49,7 @@ class Period:
 
     @property
     def as_of(self) -> date:
-        return min(self.end, self.today)
+        return min(self.end, self.today, self.cutoff or self.end)
 
     @property
     def months(self) -> list[date]:
@@ -73,13 +74,11 @@ class Period:
     def shifted(self, months: int, kind: str = "chosen") -> Period:
         """The same span ``months`` earlier (negative) or later, its as-of day shifted too."""
         first, last = add_months(self.first, months), add_months(self.last, months)
-        today = self.today
+        cutoff = None
         if self.as_of < self.end:  # a period in progress compares with the same days
-            day = min(self.as_of.day, month_end(add_months(self.as_of.replace(day=1), months)).day)
-            today = add_months(self.as_of.replace(day=1), months).replace(day=day)
-        else:
-            today = max(month_end(last), min(self.today, month_end(last)))
-        return Period(first, last, today, kind)
+            month = add_months(self.as_of.replace(day=1), months)
+            cutoff = month.replace(day=min(self.as_of.day, month_end(month).day))
+        return Period(first, last, self.today, kind, cutoff)
 
     def previous(self) -> Period:
         return self.shifted(-len(self.months))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.indicators import satisfaction_figures
@@ -95,8 +94,8 @@ def dashboard(viewer, area: Area, period: Period) -> dict:
     """
     figures = people.liaison_figures(viewer, area, period)
     ledger_now = ledger.ledger_figures(viewer, area, period)
-    previous = people.liaison_figures(viewer, area, period.previous())["total"]
-    last_year = people.liaison_figures(viewer, area, period.last_year())["total"]
+    previous = people.liaison_figures(viewer, area, period.previous(), standing=False)["total"]
+    last_year = people.liaison_figures(viewer, area, period.last_year(), standing=False)["total"]
     total = {**figures["total"], **ledger_now["total"]}
     activity = [
         {
@@ -123,10 +122,15 @@ def dashboard(viewer, area: Area, period: Period) -> dict:
         }
         for child in children
     ]
-    months = trailing_months(min(period.as_of, timezone.localdate()), 12)
+    months = trailing_months(period.as_of, 12)
     today = period.today
-    trend_people = people.activity_trend(viewer, area, months, today)
-    trend_ledger = ledger.ledger_trend(viewer, area, months, today)
+    in_progress = period.first == period.last == today.replace(day=1)
+    trend_people = people.activity_trend(
+        viewer, area, months, today, figures["total"] if in_progress else None
+    )
+    trend_ledger = ledger.ledger_trend(
+        viewer, area, months, today, ledger_now["total"] if in_progress else None
+    )
     trend = [{**a, **b} for a, b in zip(trend_people, trend_ledger, strict=True)]
     computed = [c for c in (figures["computed_at"], ledger_now["computed_at"]) if c]
     return {

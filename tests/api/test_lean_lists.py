@@ -10,8 +10,8 @@ from grievances.models import Matter
 from grievances.serializers import MatterSerializer
 from liaison.lib.fastlist import rows
 from liaison.models import Cadre, Household, HouseholdCategory
-from liaison.serializers import CadreSerializer, HouseholdSerializer
 from liaison.selectors import active_pairing_exists, with_last_visit
+from liaison.serializers import CadreSerializer, HouseholdSerializer
 from tests.grievances.conftest import ledger, make_matter  # noqa: F401 - fixtures
 from tests.liaison.factories import make_household
 

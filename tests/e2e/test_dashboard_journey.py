@@ -19,7 +19,10 @@ from tests.liaison.factories import make_cadre, make_household
 def _matters(areas):
     today = timezone.localdate()
     owner = make_cadre(areas["va"], name="刘强", rank=Rank.VILLAGE)
-    households = [make_household(areas["va"], name="王大"), make_household(areas["vb"], name="李四")]
+    households = [
+        make_household(areas["va"], name="王大"),
+        make_household(areas["vb"], name="李四"),
+    ]
     made = []
     for household, back, deadline in (
         (households[0], 40, -20),  # open, overdue
