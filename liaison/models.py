@@ -312,6 +312,13 @@ class Visit(AreaLocated):
                 name="visit_cadre_day_cover",
             ),
             models.Index(fields=["county", "visited_on"]),
+            # Covering: a subtree's contacts of a month (dashboards) are an index-only scan.
+            models.Index(
+                fields=["area_path", "visited_on"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                include=["kind", "stay_days"],
+                name="visit_path_day_cover",
+            ),
         ]
 
     def __str__(self):

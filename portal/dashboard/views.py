@@ -71,8 +71,46 @@ def area_board(request, pk):
         "months": months,
         "chart_data": _chart_data(board),
         "quota_rows": _quota_rows(board["quota_by_rank"]),
+        **_links_and_cells(board),
     }
     return render(request, "portal/dashboard.html", context)
+
+
+def _links_and_cells(board) -> dict:
+    """Every link of the page, built from one ``reverse`` (a page has ~300 of them)."""
+    from portal.templatetags.board import shown
+
+    area, period = board["area"], board["period"]
+    base = reverse("dashboard:rows", args=[2147483647, "KEY"])
+    board_base = reverse("dashboard:area", args=[2147483647])
+    suffix = f"?period={period.param}"
+
+    def link(pk, key):
+        return base.replace("2147483647", str(pk)).replace("KEY", key) + suffix
+
+    keys = [i.key for i in INDICATORS] + ["meetings_due", "notices_open", "cases_open"]
+    rows = []
+    for row in board["children"]:
+        pk = row["area"].pk
+        cells = []
+        for i in INDICATORS:
+            value = row.get(i.key)
+            cells.append(
+                {
+                    "text": shown(value, i.percent),
+                    "value": "" if value is None else value,
+                    "url": link(pk, i.key),
+                    "bad": bool(not i.higher_is_better and value),
+                }
+            )
+        rows.append(
+            {
+                "area": row["area"],
+                "url": board_base.replace("2147483647", str(pk)) + suffix,
+                "cells": cells,
+            }
+        )
+    return {"links": {key: link(area.pk, key) for key in keys}, "child_rows": rows}
 
 
 def _quota_rows(by_rank: dict) -> list[dict]:
