@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 
 from responsibility_areas.models import Area
@@ -20,6 +21,7 @@ from .models import (
     Campaign,
     CampaignStatus,
     CaseStatus,
+    Response,
     ResponseAnswer,
     Scale,
 )
@@ -38,6 +40,9 @@ def latest_campaign(viewer, area: Area):
 
 
 def satisfaction_figures(viewer, area: Area) -> dict:
+    """The figures of the module docstring. The rates and validity of a campaign are kept in
+    the cache under the campaign's number of responses, so they are recomputed exactly when
+    a response arrives and never served stale (responses are only ever added)."""
     campaign = latest_campaign(viewer, area)
     cases = (
         AccountabilityCase.objects.visible_to(viewer)
@@ -47,6 +52,16 @@ def satisfaction_figures(viewer, area: Area) -> dict:
     )
     if campaign is None:
         return {"campaign": None, "cases_open": cases}
+    responses = Response.objects.filter(campaign=campaign).count()
+    key = f"satisfaction:{campaign.pk}:{campaign.status}:{responses}:{area.path}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _campaign_figures(viewer, campaign, area)
+        cache.set(key, figures, 3600)
+    return {"campaign": campaign, "cases_open": cases, **figures}
+
+
+def _campaign_figures(viewer, campaign, area: Area) -> dict:
     answers = (
         ResponseAnswer.objects.visible_to(viewer)
         .filter(response__campaign=campaign, response__area_path__startswith=area.path)
@@ -62,8 +77,6 @@ def satisfaction_figures(viewer, area: Area) -> dict:
     n = answers["answers"]
     validity = campaign_validity(campaign)
     return {
-        "campaign": campaign,
-        "cases_open": cases,
         **answers,
         "satisfaction_rate": round(100 * (answers["satisfied"] + answers["fairly"]) / n, 1)
         if n
