@@ -227,28 +227,76 @@ def _add_month(into: dict, row: dict, is_last: bool) -> None:
             into[name] = row.get(name) or 0
 
 
-def by_kind_and_topic(viewer, area: Area, period: Period) -> dict:
-    """New and still-open matters of the period by kind and by topic (live)."""
-    matters = (
-        Matter.objects.visible_to(viewer)
-        .subtree_of(area)
-        .filter(relevant_q(period.start, period.as_of))
-    )
-    expressions = metrics(period.start, period.end, period.as_of)
-    wanted = {name: expressions[name] for name in ("new", "pending", "overdue_open")}
+BREAKDOWN = ("new", "pending", "overdue_open")
+
+
+def breakdown_counts(matters, start: date, end: date, as_of: date) -> dict[str, dict]:
+    """New, open and open-past-deadline matters per area path, by kind and by topic:
+    ``{path: {"by_kind": {kind: [new, open, past]}, "by_topic": {topic: [...]}}}``."""
+    expressions = metrics(start, end, as_of)
+    wanted = {name: expressions[name] for name in BREAKDOWN}
+    relevant = matters.order_by().filter(relevant_q(start, as_of))
+    result: dict[str, dict] = {}
+    for field, into in (("kind", "by_kind"), ("topic", "by_topic")):
+        for row in relevant.values("area_path", field).annotate(**wanted):
+            counts = [row[name] for name in BREAKDOWN]
+            if any(counts):
+                result.setdefault(row["area_path"], {"by_kind": {}, "by_topic": {}})[into][
+                    row[field]
+                ] = counts
+    return result
+
+
+def _breakdown_rows(by_kind: dict, by_topic: dict) -> dict:
     kinds = dict(MatterKind.choices)
-    by_kind = [
-        {"key": row["kind"], "label": kinds.get(row["kind"], row["kind"]), **row}
-        for row in matters.order_by().values("kind").annotate(**wanted).order_by("kind")
-    ]
-    by_topic = [
-        {"key": row["topic"], "label": row["topic"] or "—", **row}
-        for row in matters.order_by()
-        .values("topic")
-        .annotate(**wanted)
-        .order_by("-new", "topic")[:12]
-    ]
-    return {"by_kind": by_kind, "by_topic": by_topic}
+
+    def row(key, label, counts):
+        return {"key": key, "label": label, **dict(zip(BREAKDOWN, counts, strict=True))}
+
+    return {
+        "by_kind": [row(k, kinds.get(k, k), by_kind[k]) for k in sorted(by_kind)],
+        "by_topic": sorted(
+            (row(t, t or "—", counts) for t, counts in by_topic.items()),
+            key=lambda r: (-r["new"], r["key"]),
+        )[:12],
+    }
+
+
+def by_kind_and_topic(viewer, area: Area, period: Period) -> dict:
+    """New and still-open matters of the period by kind and by topic.
+
+    Live for the month in progress of a county or smaller; otherwise the monthly rollup's
+    breakdown (new summed over the months, open figures as at the period's end).
+    """
+    months = [m for m in period.months if m <= period.as_of]
+    by_kind: dict = {}
+    by_topic: dict = {}
+    for index, month in enumerate(months):
+        is_last = index == len(months) - 1
+        as_of = min(month_end(month), period.as_of)
+        if period.is_live(month) and area.depth >= settings.LIAISON_DASHBOARD_LIVE_DEPTH:
+            matters = Matter.objects.visible_to(viewer).subtree_of(area)
+            rows = breakdown_counts(matters, month, month_end(month), as_of)
+            kinds, topics = {}, {}
+            for row in rows.values():
+                for into, source in ((kinds, row["by_kind"]), (topics, row["by_topic"])):
+                    for key, counts in source.items():
+                        into[key] = [
+                            a + b for a, b in zip(into.get(key, [0, 0, 0]), counts, strict=True)
+                        ]
+        else:
+            stored = LedgerMonth.objects.filter(area=area, month=month).values(
+                "by_kind", "by_topic"
+            ).first() or {"by_kind": {}, "by_topic": {}}
+            kinds, topics = stored["by_kind"], stored["by_topic"]
+        for into, source in ((by_kind, kinds), (by_topic, topics)):
+            for key, counts in source.items():
+                before = into.get(key, [0, 0, 0])
+                into[key] = [before[0] + counts[0], *(counts[1:] if is_last else before[1:])]
+            if is_last:
+                for key in set(into) - set(source):
+                    into[key] = [into[key][0], 0, 0]
+    return _breakdown_rows(by_kind, by_topic)
 
 
 def oldest_overdue(viewer, area: Area, as_of: date, limit: int = 10):

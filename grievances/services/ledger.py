@@ -57,6 +57,8 @@ def _ledger_row(area_id, path, month, row, now) -> LedgerMonth:
         on_time=figures["on_time"],
         overdue_open=figures["overdue_open"],
         days_total=figures["days"],
+        by_kind=(row or {}).get("by_kind") or {},
+        by_topic=(row or {}).get("by_topic") or {},
         on_time_rate=round(figures["on_time"] / figures["done"], 4) if figures["done"] else None,
         avg_days_to_resolve=round(figures["days"] / figures["done"], 2)
         if figures["done"]
@@ -75,7 +77,10 @@ def rollup_ledger(*, month: date, now: datetime | None = None) -> int:
     now = now or timezone.now()
     start, end = month_bounds(month)
     as_of = min(end, timezone.localdate(now))
-    grouped = _rolled_up(indicators.own_counts(Matter.objects.all(), start, end, as_of))
+    own = indicators.own_counts(Matter.objects.all(), start, end, as_of)
+    for path, row in indicators.breakdown_counts(Matter.objects.all(), start, end, as_of).items():
+        own.setdefault(path, {}).update(row)
+    grouped = _rolled_up(own)
     area_ids = dict(Area.objects.filter(path__in=grouped).values_list("path", "pk"))
     rows = [
         _ledger_row(area_ids[p], p, start, grouped[p], now)
@@ -94,6 +99,8 @@ def rollup_ledger(*, month: date, now: datetime | None = None) -> int:
             "on_time",
             "overdue_open",
             "days_total",
+            "by_kind",
+            "by_topic",
             "on_time_rate",
             "avg_days_to_resolve",
             "computed_at",

@@ -22,7 +22,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from grievances.indicators import ledger_figures
+from grievances.indicators import by_kind_and_topic, ledger_figures
 from grievances.models import Matter, MatterEvent
 from grievances.services import rollup_ledger
 from liaison.indicators import liaison_figures, rollup_activity
@@ -227,6 +227,11 @@ def test_larger_areas_read_the_rollup_with_the_same_figures(world, areas, county
     county_row = city["children"][areas["ca"].path]
     assert {k: county_row[k] for k in LEDGER_COUNTY} == LEDGER_COUNTY
     assert (city["total"]["new"], city["total"]["pending"]) == (5, 4)
+    live = by_kind_and_topic(county_leader, areas["ca"], period_from("month"))
+    stored = by_kind_and_topic(county_leader, areas["c"], period_from("month"))
+    county_kinds = {r["key"]: (r["new"], r["pending"], r["overdue_open"]) for r in live["by_kind"]}
+    assert county_kinds == {"difficulty": (4, 3, 2)}
+    assert {r["key"]: (r["new"], r["pending"]) for r in stored["by_kind"]} == {"difficulty": (5, 4)}
     people = liaison_figures(county_leader, areas["c"], period_from("month"))
     row = people["children"][areas["ca"].path]
     assert (row["cadres"], row["cadres_behind"], row["contacts"], row["must_unpaired"]) == (
