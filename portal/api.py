@@ -9,7 +9,9 @@ from evaluations.api import (
     SurveyViewSet,
 )
 from grievances.api import MatterViewSet
+from grievances.api_work import MeetingViewSet, NoticeViewSet, NotificationViewSet
 from liaison.api_people import CadreViewSet, HouseholdViewSet, PairingViewSet, VisitViewSet
+from liaison.api_work import AssignmentViewSet, CommitmentViewSet, ImportJobViewSet
 from responsibility_areas.api import AreaViewSet
 
 router = DefaultRouter()
@@ -23,3 +25,9 @@ router.register("surveys", SurveyViewSet, basename="survey")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("accountability", AccountabilityViewSet, basename="accountability")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("supervision-notices", NoticeViewSet, basename="supervision-notice")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("responsibility", AssignmentViewSet, basename="assignment")
+router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register("imports", ImportJobViewSet, basename="import")

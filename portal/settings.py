@@ -284,6 +284,12 @@ SPECTACULAR_SETTINGS = {
         "MatterKindEnum": "liaison.models.MatterKind",
         "HandlingLevelEnum": "grievances.models.HandlingLevel",
         "MatterStatusEnum": "grievances.models.MatterStatus",
+        "MeetingLevelEnum": "grievances.models.MeetingLevel",
+        "NoticeStatusEnum": "grievances.models.NoticeStatus",
+        "NotificationKindEnum": "grievances.models.NotificationKind",
+        "CommitmentStatusEnum": "liaison.models.CommitmentStatus",
+        "ImportStatusEnum": "liaison.models.ImportStatus",
+        "ImportKindEnum": "liaison.models.ImportKind",
     },
 }
 

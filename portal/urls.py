@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from evaluations import urls as evaluation_urls
+from grievances.api_work import MonthlyLedgerView
 from liaison import urls as liaison_urls
 from liaison.api_auth import LockoutAwareObtainAuthToken
 
@@ -33,6 +34,11 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/dashboard/<int:area_id>/", DashboardView.as_view(), name="api-dashboard"),
+    path(
+        "api/v1/monthly-ledger/<int:area_id>/",
+        MonthlyLedgerView.as_view(),
+        name="api-monthly-ledger",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", LockoutAwareObtainAuthToken.as_view(), name="api-token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
