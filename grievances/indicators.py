@@ -171,19 +171,24 @@ def _live(area: Area, month: date, as_of: date) -> dict[str, dict]:
     return own_counts(matters, month, month_end(month), as_of, len(area.path) + Area.steplen)
 
 
-def _stored(area: Area, month: date) -> tuple[dict[str, dict], datetime | None]:
-    """A closed month from the rollup: the rows of ``area`` and its children."""
+def _stored(area: Area, months: list[date]) -> dict[date, tuple[dict[str, dict], datetime | None]]:
+    """Months from the rollup, in one query: per month, the rows of ``area`` and its children."""
+    if not months:
+        return {}
     rows = (
-        LedgerMonth.objects.filter(month=month, area_path__startswith=area.path)
+        LedgerMonth.objects.filter(month__in=months, area_path__startswith=area.path)
         .annotate(width=Length("area_path"))
         .filter(width__lte=len(area.path) + Area.steplen)
-    ).values("area_path", "computed_at", *ADDITIVE[:-1], "days_total", *STANDING)
-    result, computed = {}, None
+    ).values("month", "area_path", "computed_at", *ADDITIVE[:-1], "days_total", *STANDING)
+    result: dict[date, tuple[dict, datetime | None]] = {}
     for row in rows:
+        month = row.pop("month")
+        found, computed = result.get(month, ({}, None))
         computed = max(filter(None, [computed, row.pop("computed_at")]), default=None)
         row["days"] = row.pop("days_total")
-        result[row.pop("area_path")] = row
-    return result, computed
+        found[row.pop("area_path")] = row
+        result[month] = (found, computed)
+    return result
 
 
 def ledger_figures(viewer, area: Area, period: Period) -> dict:
@@ -197,15 +202,17 @@ def ledger_figures(viewer, area: Area, period: Period) -> dict:
     children: dict[str, dict] = {}
     computed_at = None
     months = [m for m in period.months if m <= period.as_of]
+    live_here = area.depth >= settings.LIAISON_DASHBOARD_LIVE_DEPTH
+    prefetched = _stored(area, [m for m in months if not (period.is_live(m) and live_here)])
     for index, month in enumerate(months):
         is_last = index == len(months) - 1
         as_of = min(month_end(month), period.as_of)
-        if period.is_live(month) and area.depth >= settings.LIAISON_DASHBOARD_LIVE_DEPTH:
+        if period.is_live(month) and live_here:
             own = _live(area, month, as_of)
             # Rolled up, each own path counts towards the area and its child branch.
             month_total, month_children = by_branch(own, area.path, Area.steplen)
         else:
-            stored, computed = _stored(area, month)
+            stored, computed = prefetched.get(month, ({}, None))
             computed_at = max(filter(None, [computed_at, computed]), default=None)
             month_total = stored.get(area.path, {})
             month_children = {p: r for p, r in stored.items() if p != area.path}
@@ -230,20 +237,27 @@ def _add_month(into: dict, row: dict, is_last: bool) -> None:
 BREAKDOWN = ("new", "pending", "overdue_open")
 
 
-def breakdown_counts(matters, start: date, end: date, as_of: date) -> dict[str, dict]:
+def breakdown_counts(
+    matters, start: date, end: date, as_of: date, by_path: bool = True
+) -> dict[str, dict]:
     """New, open and open-past-deadline matters per area path, by kind and by topic:
-    ``{path: {"by_kind": {kind: [new, open, past]}, "by_topic": {topic: [...]}}}``."""
+    ``{path: {"by_kind": {kind: [new, open, past]}, "by_topic": {topic: [...]}}}``.
+
+    One GROUP BY (path, kind, topic); ``by_path=False`` groups the whole queryset under "".
+    """
     expressions = metrics(start, end, as_of)
     wanted = {name: expressions[name] for name in BREAKDOWN}
     relevant = matters.order_by().filter(relevant_q(start, as_of))
+    keys = ["area_path", "kind", "topic"] if by_path else ["kind", "topic"]
     result: dict[str, dict] = {}
-    for field, into in (("kind", "by_kind"), ("topic", "by_topic")):
-        for row in relevant.values("area_path", field).annotate(**wanted):
-            counts = [row[name] for name in BREAKDOWN]
-            if any(counts):
-                result.setdefault(row["area_path"], {"by_kind": {}, "by_topic": {}})[into][
-                    row[field]
-                ] = counts
+    for row in relevant.values(*keys).annotate(**wanted):
+        counts = [row[name] for name in BREAKDOWN]
+        if not any(counts):
+            continue
+        into = result.setdefault(row.get("area_path", ""), {"by_kind": {}, "by_topic": {}})
+        for field, part in (("kind", "by_kind"), ("topic", "by_topic")):
+            before = into[part].get(row[field], [0, 0, 0])
+            into[part][row[field]] = [a + b for a, b in zip(before, counts, strict=True)]
     return result
 
 
@@ -276,14 +290,9 @@ def by_kind_and_topic(viewer, area: Area, period: Period) -> dict:
         as_of = min(month_end(month), period.as_of)
         if period.is_live(month) and area.depth >= settings.LIAISON_DASHBOARD_LIVE_DEPTH:
             matters = Matter.objects.visible_to(viewer).subtree_of(area)
-            rows = breakdown_counts(matters, month, month_end(month), as_of)
-            kinds, topics = {}, {}
-            for row in rows.values():
-                for into, source in ((kinds, row["by_kind"]), (topics, row["by_topic"])):
-                    for key, counts in source.items():
-                        into[key] = [
-                            a + b for a, b in zip(into.get(key, [0, 0, 0]), counts, strict=True)
-                        ]
+            rows = breakdown_counts(matters, month, month_end(month), as_of, by_path=False)
+            kinds = rows.get("", {}).get("by_kind", {})
+            topics = rows.get("", {}).get("by_topic", {})
         else:
             stored = LedgerMonth.objects.filter(area=area, month=month).values(
                 "by_kind", "by_topic"

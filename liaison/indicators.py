@@ -322,18 +322,24 @@ def is_live(area: Area, period: Period, month: date) -> bool:
     return period.is_live(month) and area.depth >= settings.LIAISON_DASHBOARD_LIVE_DEPTH
 
 
-def _stored(area: Area, month: date) -> tuple[dict[str, dict], object]:
+def _stored(area: Area, months: list[date]) -> dict:
+    """Months from the rollup, in one query: per month, the rows of ``area`` and its children."""
+    if not months:
+        return {}
     rows = (
-        AreaMonth.objects.filter(month=month, area_path__startswith=area.path)
+        AreaMonth.objects.filter(month__in=months, area_path__startswith=area.path)
         .annotate(width=Length("area_path"))
         .filter(width__lte=len(area.path) + Area.steplen)
-        .values("area_path", "computed_at", *ACTIVITY, *STANDING, "quota_by_rank")
+        .values("month", "area_path", "computed_at", *ACTIVITY, *STANDING, "quota_by_rank")
     )
-    result, computed = {}, None
+    result: dict = {}
     for row in rows:
+        month = row.pop("month")
+        found, computed = result.get(month, ({}, None))
         computed = max(filter(None, [computed, row.pop("computed_at")]), default=None)
-        result[row.pop("area_path")] = row
-    return result, computed
+        found[row.pop("area_path")] = row
+        result[month] = (found, computed)
+    return result
 
 
 # Figures that need every cadre's year of diaries or pairings: read from the nightly rollup
@@ -353,6 +359,8 @@ def liaison_figures(viewer, area: Area, period: Period, standing: bool = True) -
     computed_at = None
     child_len = len(area.path) + Area.steplen
     months = [m for m in period.months if m <= period.as_of]
+    wanted = [m for m in months if not is_live(area, period, m) or (standing and m == months[-1])]
+    prefetched = _stored(area, wanted)
     for index, month in enumerate(months):
         is_last = index == len(months) - 1
         as_of = min(month_end(month), period.as_of)
@@ -362,13 +370,13 @@ def liaison_figures(viewer, area: Area, period: Period, standing: bool = True) -
                 _merge(rows, live_standing_counts(area.path, as_of, child_len))
             month_total, month_children = by_branch(rows, area.path, Area.steplen)
             if is_last and standing:
-                stored, computed = _stored(area, month)
+                stored, computed = prefetched.get(month, ({}, None))
                 computed_at = max(filter(None, [computed_at, computed]), default=None)
                 _take_nightly(month_total, stored.get(area.path, {}))
                 for path, row in month_children.items():
                     _take_nightly(row, stored.get(path, {}))
         else:
-            stored, computed = _stored(area, month)
+            stored, computed = prefetched.get(month, ({}, None))
             computed_at = max(filter(None, [computed_at, computed]), default=None)
             month_total = stored.get(area.path, {})
             month_children = {p: r for p, r in stored.items() if p != area.path}
