@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from liaison.lib.fastlist import LeanListMixin
-from responsibility_areas.selectors import scope_county_ids
+from responsibility_areas.selectors import scope_as_ids
 
 from . import services
 from .filters import CadreFilter, HouseholdFilter, PairingFilter, VisitFilter
@@ -130,10 +130,14 @@ class HouseholdViewSet(
     pagination_class = IdCursorPagination
 
     def scoped_queryset(self, user):
-        households = super().scoped_queryset(user)
-        counties = scope_county_ids(user)
-        if counties is not None:  # the same rows, read through the (county, id) index
-            households = households.filter(county_id__in=counties)
+        exact = scope_as_ids(user)
+        if exact is None:
+            households = super().scoped_queryset(user)
+        else:  # the same rows as the path prefix, read through the (county, id) index
+            level, ids = exact
+            households = Household.objects.filter(**{f"{level}_id__in": ids}).select_related(
+                "area"
+            )
         return with_last_visit(households.annotate(paired=active_pairing_exists()))
 
     def create(self, request, *args, **kwargs):

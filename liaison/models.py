@@ -144,6 +144,7 @@ class Household(AreaLocated):
             models.Index(fields=["county", "township"]),
             # County-scoped lists in id order (API cursor pages): one index range per page.
             models.Index(fields=["county", "id"], name="household_county_id"),
+            models.Index(fields=["township", "id"], name="household_township_id"),
             models.Index(
                 fields=["name_initials"],
                 name="household_initials_like",

@@ -76,21 +76,27 @@ def breadcrumbs(user, area: Area) -> list[Area]:
 
 
 COUNTY_DEPTH = 3
+TOWNSHIP_DEPTH = 4
 
 
-def scope_county_ids(user) -> list[int] | None:
-    """The counties that hold all of ``user``'s scope, or None if it is wider than counties.
+def scope_as_ids(user) -> tuple[str, list[int]] | None:
+    """``user``'s scope as ``("county", ids)`` or ``("township", ids)`` when every scope path
+    is exactly a county (or exactly a township), else None.
 
-    Big tables carry ``county_id``; a list filtered by it as well as by the path prefix is
-    read from a ``(county, id)`` index in id order and stops after one page, where the path
-    alone would walk the whole table's id index (the planner cannot know a county's rows
-    are scattered). Area paths are fixed-width, so a path's first three steps name its county.
+    Big tables carry ``county_id`` and ``township_id``; for such a scope ``county_id IN ids``
+    selects exactly the rows ``area_path LIKE 'county%'`` does, and a list in id order is
+    then read from a ``(county, id)`` index that stops after one page. With the path (and
+    no id column) the planner multiplies two selectivities it cannot know are the same and
+    sorts the whole county instead.
     """
     from .scoping import scope_paths
 
     paths = scope_paths(user)
-    width = COUNTY_DEPTH * Area.steplen
-    if not paths or any(len(path) < width for path in paths):
+    if not paths:
         return None
-    prefixes = {path[:width] for path in paths}
-    return list(Area.objects.filter(path__in=prefixes).values_list("pk", flat=True))
+    for depth, name in ((COUNTY_DEPTH, "county"), (TOWNSHIP_DEPTH, "township")):
+        width = depth * Area.steplen
+        if all(len(path) == width for path in paths):
+            ids = list(Area.objects.filter(path__in=paths).values_list("pk", flat=True))
+            return name, ids
+    return None
