@@ -135,9 +135,7 @@ class HouseholdViewSet(
             households = super().scoped_queryset(user)
         else:  # the same rows as the path prefix, read through the (county, id) index
             level, ids = exact
-            households = Household.objects.filter(**{f"{level}_id__in": ids}).select_related(
-                "area"
-            )
+            households = Household.objects.filter(**{f"{level}_id__in": ids}).select_related("area")
         return with_last_visit(households.annotate(paired=active_pairing_exists()))
 
     def create(self, request, *args, **kwargs):

@@ -90,6 +90,30 @@ def _getter(field):
     return attrgetter(".".join(field.source_attrs))
 
 
+class Labels:
+    """A ``get_<field>_display`` source: the choice labels, translated once per list."""
+
+    def __init__(self, choices):
+        self.choices = dict(choices)
+
+    def for_language(self):
+        labels = {key: str(label) for key, label in self.choices.items()}
+        return lambda value: labels.get(value, value)
+
+
+def _display_field(serializer, field):
+    """The model field behind ``source="get_<name>_display"``, if that is the source."""
+    source = field.source or ""
+    if not (source.startswith("get_") and source.endswith("_display")):
+        return None
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    try:
+        model_field = model._meta.get_field(source[4:-8]) if model else None
+    except Exception:  # noqa: BLE001 - not a model field: the exact path
+        return None
+    return model_field if model_field is not None and model_field.choices else None
+
+
 def compile_rows(serializer_class, context=None) -> list:
     """``[(name, getter, convert)]`` for the readable fields of ``serializer_class``."""
     if serializer_class in _COMPILED:
@@ -98,6 +122,10 @@ def compile_rows(serializer_class, context=None) -> list:
     plan = []
     for name, field in serializer.fields.items():
         if field.write_only:
+            continue
+        display = _display_field(serializer, field)
+        if display is not None and type(field) is drf.CharField:
+            plan.append((name, attrgetter(display.attname), Labels(display.flatchoices)))
             continue
         getter = _getter(field)
         if getter is None or isinstance(field, drf.SerializerMethodField):
@@ -109,7 +137,10 @@ def compile_rows(serializer_class, context=None) -> list:
 
 
 def rows(serializer_class, objects, context=None) -> list[dict]:
-    plan = compile_rows(serializer_class, context)
+    plan = [
+        (name, getter, convert.for_language() if isinstance(convert, Labels) else convert)
+        for name, getter, convert in compile_rows(serializer_class, context)
+    ]
     result = []
     for obj in objects:
         row = {}
