@@ -22,20 +22,26 @@ from rest_framework import relations
 _COMPILED: dict[type, list] = {}
 
 
-def _datetime(field):
-    def convert(value):
-        if value is None:
-            return None
-        text = (
-            timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
-        )
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
+class DateTimes:
+    """Aware datetimes in the current time zone, as DRF writes them; the zone looked up once
+    per list, not per value."""
 
+    def for_language(self):
+        zone = timezone.get_current_timezone()
+
+        def convert(value):
+            text = value.astimezone(zone).isoformat() if value.tzinfo else value.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        return convert
+
+
+def _datetime(field):
     if getattr(field, "format", None) not in (None, drf.ISO_8601) or getattr(
         field, "timezone", None
     ):
         return field.to_representation
-    return convert
+    return DateTimes()
 
 
 def _date(field):
@@ -138,7 +144,11 @@ def compile_rows(serializer_class, context=None) -> list:
 
 def rows(serializer_class, objects, context=None) -> list[dict]:
     plan = [
-        (name, getter, convert.for_language() if isinstance(convert, Labels) else convert)
+        (
+            name,
+            getter,
+            convert.for_language() if isinstance(convert, Labels | DateTimes) else convert,
+        )
         for name, getter, convert in compile_rows(serializer_class, context)
     ]
     result = []
