@@ -399,5 +399,8 @@ LOGGING = {
 # Dashboards count the month in progress live for areas this deep or deeper (3 = county);
 # larger areas read it from the nightly rollup (AreaMonth, LedgerMonth), labelled as such.
 LIAISON_DASHBOARD_LIVE_DEPTH = int(os.environ.get("LIAISON_DASHBOARD_LIVE_DEPTH", "3"))
+# A computed dashboard is kept until the next committed write (liaison/lib/generation.py),
+# and at most this long (the date and the nightly rollups move on by themselves).
+LIAISON_DASHBOARD_CACHE_SECONDS = int(os.environ.get("LIAISON_DASHBOARD_CACHE_SECONDS", "300"))
 
 LIAISON_SITE_NAME = _("Cadre–household liaison")

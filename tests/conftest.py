@@ -55,6 +55,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids repeat between tests (SQLite rolls its
+    sequences back), and a test's own writes commit nothing for the generation to see."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_in_process():
     """Tasks run in-process whatever REDIS_URL says (CI sets it for the real-worker tests).
 

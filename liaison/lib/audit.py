@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 
+from . import generation
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 _frames: ContextVar[tuple[list[int], ...]] = ContextVar("audit_frames", default=())
@@ -79,6 +81,7 @@ def record(
         data=data or {},
     )
     _mark()
+    generation.bump_after_commit()  # exact caches (dashboards) drop what they held
     return event
 
 

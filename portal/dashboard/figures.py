@@ -8,15 +8,21 @@ API and the Excel export read the same :func:`dashboard` result.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.indicators import satisfaction_figures
 from grievances import indicators as ledger
 from liaison import indicators as people
+from liaison.lib import generation
 from liaison.lib.periods import Period, trailing_months
+from liaison.lib.scoping import scope_paths
 from responsibility_areas.models import Area
 
 
@@ -88,6 +94,27 @@ def _change(now, before):
 
 
 def dashboard(viewer, area: Area, period: Period) -> dict:
+    """:func:`compute`, kept in the cache under the data generation: exact (any committed
+    write moves the generation on), shared by the page, the API and the export."""
+    key = ":".join(
+        [
+            "dashboard",
+            str(generation.current()),
+            get_language() or "",
+            str(area.pk),
+            period.param,
+            period.today.isoformat(),
+            hashlib.sha1("|".join(sorted(scope_paths(viewer))).encode()).hexdigest(),
+        ]
+    )
+    board = cache.get(key)
+    if board is None:
+        board = compute(viewer, area, period)
+        cache.set(key, board, settings.LIAISON_DASHBOARD_CACHE_SECONDS)
+    return board
+
+
+def compute(viewer, area: Area, period: Period) -> dict:
     """Every figure of ``area`` over ``period``, per child area, and twelve months of trend.
 
     ``viewer`` must have ``area`` in scope: callers fetch it through ``visible_to``.

@@ -294,3 +294,14 @@ def test_out_of_scope_dashboards_are_404(areas, county_leader, client, api_clien
     client.force_login(clerk_a)  # a clerk reads the township's board, not the county's
     assert client.get(reverse("dashboard:area", args=[areas["ta"].pk])).status_code == 200
     assert client.get(reverse("dashboard:area", args=[areas["ca"].pk])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_dashboard_never_outlives_a_write(areas, county_leader, client, ledger, make_matter):  # noqa: F811
+    """The dashboard is kept under the data generation; a committed write moves it on."""
+    client.force_login(county_leader)
+    url = reverse("dashboard:area", args=[areas["ca"].pk])
+    assert 'data-figure="new">0<' in client.get(url).content.decode()
+    assert 'data-figure="new">0<' in client.get(url).content.decode()  # served from the cache
+    make_matter()  # a service: its audit record moves the generation on after the commit
+    assert 'data-figure="new">1<' in client.get(url).content.decode()
