@@ -297,7 +297,13 @@ def test_out_of_scope_dashboards_are_404(areas, county_leader, client, api_clien
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_cached_dashboard_never_outlives_a_write(areas, county_leader, client, ledger, make_matter):  # noqa: F811
+def test_a_cached_dashboard_never_outlives_a_write(
+    areas,
+    county_leader,
+    client,
+    ledger,  # noqa: F811
+    make_matter,  # noqa: F811
+):
     """The dashboard is kept under the data generation; a committed write moves it on."""
     client.force_login(county_leader)
     url = reverse("dashboard:area", args=[areas["ca"].pk])
