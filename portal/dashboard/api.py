@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +16,7 @@ from liaison.lib.periods import period_from
 from liaison.lib.replica import replica_reads
 from responsibility_areas.models import Area
 
-from .figures import INDICATORS, dashboard
+from .figures import INDICATORS, cache_key, dashboard
 from .views import may_read
 
 FIGURE_KEYS = [
@@ -232,5 +234,10 @@ class DashboardView(APIView):
         area = Area.objects.visible_to(request.user).filter(pk=area_id).first()
         if area is None:
             raise Http404
-        board = dashboard(request.user, area, period_from(request.query_params.get("period")))
-        return Response(DashboardSerializer(as_json(board)).data)
+        period = period_from(request.query_params.get("period"))
+        key = cache_key(request.user, area, period, "api")
+        data = cache.get(key)
+        if data is None:  # the serialized figures, kept under the same exact key as the board
+            data = DashboardSerializer(as_json(dashboard(request.user, area, period))).data
+            cache.set(key, data, settings.LIAISON_DASHBOARD_CACHE_SECONDS)
+        return Response(data)

@@ -96,9 +96,20 @@ def _change(now, before):
 def dashboard(viewer, area: Area, period: Period) -> dict:
     """:func:`compute`, kept in the cache under the data generation: exact (any committed
     write moves the generation on), shared by the page, the API and the export."""
-    key = ":".join(
+    key = cache_key(viewer, area, period)
+    board = cache.get(key)
+    if board is None:
+        board = compute(viewer, area, period)
+        cache.set(key, board, settings.LIAISON_DASHBOARD_CACHE_SECONDS)
+    return board
+
+
+def cache_key(viewer, area: Area, period: Period, kind: str = "board") -> str:
+    """Exact: the data generation, the language, the area, the period and the viewer's scope."""
+    return ":".join(
         [
             "dashboard",
+            kind,
             str(generation.current()),
             get_language() or "",
             str(area.pk),
@@ -107,11 +118,6 @@ def dashboard(viewer, area: Area, period: Period) -> dict:
             hashlib.sha1("|".join(sorted(scope_paths(viewer))).encode()).hexdigest(),
         ]
     )
-    board = cache.get(key)
-    if board is None:
-        board = compute(viewer, area, period)
-        cache.set(key, board, settings.LIAISON_DASHBOARD_CACHE_SECONDS)
-    return board
 
 
 def compute(viewer, area: Area, period: Period) -> dict:
