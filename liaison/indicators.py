@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from liaison.lib import audit
 from liaison.lib.periods import Period, month_end
@@ -88,15 +89,36 @@ def _merge(into: dict[str, dict], rows: dict[str, dict]) -> None:
 # --- The queries, grouped by area path or by a prefix of it --------------------------------
 
 
+ACTIVITY_LABELS = {
+    "contacts": _("Contacts"),
+    "visits_in": _("In-person visits"),
+    "stay_days": _("Days lived in villages"),
+}
+
+
+def visit_figure_q(name: str, start: date, end: date) -> Q:
+    """The diaries behind an activity figure of the period (stay days: the diaries that
+    record some; the figure is their sum)."""
+    in_period = Q(visited_on__gte=start, visited_on__lte=end)
+    return (
+        in_period
+        & {
+            "contacts": Q(),
+            "visits_in": Q(kind__in=IN_PERSON_KINDS),
+            "stay_days": Q(stay_days__gt=0),
+        }[name]
+    )
+
+
 def activity_counts(path: str, start: date, end: date, group_len=None) -> dict[str, dict]:
-    visits = Visit.objects.filter(
-        area_path__startswith=path, visited_on__gte=start, visited_on__lte=end
+    visits = Visit.objects.filter(area_path__startswith=path).filter(
+        visit_figure_q("contacts", start, end)
     )
     return _grouped(
         visits,
         group_len,
         contacts=Count("id"),
-        visits_in=Count("id", filter=Q(kind__in=IN_PERSON_KINDS)),
+        visits_in=Count("id", filter=visit_figure_q("visits_in", start, end)),
         stay_days=Sum("stay_days"),
     )
 

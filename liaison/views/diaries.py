@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from liaison import services
 from liaison.forms.diaries import MatterFormSet, VisitForm
+from liaison.indicators import ACTIVITY_LABELS, visit_figure_q
 from liaison.lib.idempotency import key_from, once
+from liaison.lib.periods import period_from
 from liaison.models import SIX_QUESTIONS, Household, Visit, VisitKind
 from liaison.selectors import diary_cadres, households_to_pick, visible_visits
 from responsibility_areas.selectors import current_area
@@ -29,13 +31,23 @@ def visit_list(request):
     area = current_area(request)
     if area:
         visits = visits.subtree_of(area)
+    figure, period = request.GET.get("figure", ""), None
+    if figure in ACTIVITY_LABELS:  # the diaries behind a dashboard figure
+        period = period_from(request.GET.get("period"))
+        visits = visits.filter(visit_figure_q(figure, period.start, period.as_of))
     page = Paginator(
         visits.select_related("cadre", "entered_by", "area").order_by("-visited_on", "-id"), 50
     )
     return render(
         request,
         "liaison/diaries/list.html",
-        {"page": page.get_page(request.GET.get("page")), "area": area},
+        {
+            "page": page.get_page(request.GET.get("page")),
+            "area": area,
+            "figure": ACTIVITY_LABELS.get(figure),
+            "period": period,
+            "query": f"figure={figure}&period={period.param}&" if period else "",
+        },
     )
 
 

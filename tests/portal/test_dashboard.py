@@ -30,7 +30,7 @@ from liaison.lib.periods import period_from
 from liaison.models import HouseholdCategory, Rank, VisitKind
 from liaison.pairing_rules import cadres_breaking_rules
 from liaison.services import bulk_pair, record_visit
-from tests.grievances.conftest import ledger, make_matter  # noqa: F401 - fixtures
+from tests.grievances.conftest import ledger, make_matter, township_leader  # noqa: F401 - fixtures
 from tests.liaison.factories import make_cadre, make_household
 
 pytestmark = pytest.mark.django_db
@@ -311,3 +311,47 @@ def test_a_cached_dashboard_never_outlives_a_write(
     assert 'data-figure="new">0<' in client.get(url).content.decode()  # served from the cache
     make_matter()  # a service: its audit record moves the generation on after the commit
     assert 'data-figure="new">1<' in client.get(url).content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("username", ["county_leader", "township_leader", "clerk_a"])
+def test_every_link_on_the_board_opens_a_page(world, areas, client, username, request):
+    """Each figure's link, the drill-down and the breadcrumb open a page for every reader."""
+    import re
+
+    user = request.getfixturevalue(username)
+    client.force_login(user)
+    area = areas["ca"] if username == "county_leader" else areas["ta"]
+    for period in ("month", "last_month", "year", "2026-03"):
+        page = client.get(reverse("dashboard:area", args=[area.pk]) + f"?period={period}")
+        assert page.status_code == 200
+        links = set(
+            re.findall(
+                r'href="(/(?:dashboard|ledger|households|cadres|diary)[^"]*)"',
+                page.content.decode(),
+            )
+        )
+        assert links
+        for link in sorted(links):
+            response = client.get(link.replace("&amp;", "&"), follow=True)
+            assert response.status_code == 200, link
+
+
+def test_the_board_reads_in_english_too(areas, county_leader, client):
+    client.force_login(county_leader)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("dashboard:area", args=[areas["ca"].pk]), HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "Dashboard" in html and "Settled on time" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_diaries_behind_an_activity_figure(world, areas, county_leader, client):
+    client.force_login(county_leader)
+    for key, count in (("contacts", 3), ("visits_in", 3), ("stay_days", 2)):
+        response = client.get(
+            reverse("dashboard:rows", args=[areas["ca"].pk, key]) + "?period=month"
+        )
+        listed = client.get(response["Location"])
+        assert len(listed.context["page"].object_list) == count, key
+        assert "2026年11月" in listed.content.decode()
