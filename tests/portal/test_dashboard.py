@@ -7,9 +7,10 @@ settled 2 (A on time, B late), overdue 3 (C F open past it + B settled late),
 on time 50 %, closed out 1 (E), escalated 1 (F). 宁洱县 has one more new, open matter (G).
 
 people: households 4, must-visit 2 of which 1 unpaired (coverage 50 %); cadres bound by a
-quota 4 — 杨村 (village head: contacts), 王镇 (township rank: stay days and contacts),
+quota 5 — 杨村 (village head: contacts), 王镇 (township rank: stay days and contacts),
 陈南 (township rank, stays too little: behind), 李书记 (county rank, leading: 10 stay days,
-has 3: behind); 刘强 (village rank, no duty) and 周干 (county rank, not leading) have none.
+has 3: behind), 吴局 (bureau rank, leading: 7 days, has 7: on pace); 刘强 (village rank, no
+duty), 周干 (county), 孙厅 (bureau) and 钱省 (province rank), none leading, have none.
 November: 3 contacts, 3 in-person, 7 stay days; October the same; November 2025: 1.
 """
 
@@ -131,6 +132,9 @@ def world(ledger, make_matter, areas, county_leader):  # noqa: F811
         )
         leading = make_cadre(areas["ca"], name="李书记", rank=Rank.COUNTY, is_leading=True)
         make_cadre(areas["ca"], name="周干", rank=Rank.COUNTY)  # no quota binds him
+        make_cadre(areas["ca"], name="孙厅", rank=Rank.BUREAU)  # bureau rank, not leading: none
+        make_cadre(areas["ca"], name="钱省", rank=Rank.PROVINCE)  # province rank, not leading
+        bureau_lead = make_cadre(areas["ca"], name="吴局", rank=Rank.BUREAU, is_leading=True)
         for month in range(1, 12):
             day = date(2026, month, 2)
             for cadre, household, stay in (
@@ -153,6 +157,14 @@ def world(ledger, make_matter, areas, county_leader):  # noqa: F811
             kind=VisitKind.PHONE,
             households=[home],
             stay_days=3,
+        )
+        record_visit(  # 7 days a year for a bureau-rank leader: 7 by November is on pace
+            actor=county_leader,
+            cadre=bureau_lead,
+            visited_on=date(2026, 4, 8),
+            kind=VisitKind.HOME,
+            households=[home],
+            stay_days=7,
         )
         record_visit(
             actor=county_leader,
@@ -207,8 +219,13 @@ def test_people_figures_are_the_hand_counts(world, areas, county_leader):
     assert (figures["households"], figures["must_visit"], figures["must_unpaired"]) == (5 - 1, 2, 1)
     assert figures["coverage"] == 50.0
     assert (figures["contacts"], figures["visits_in"], figures["stay_days"]) == (3, 3, 7)
-    assert (figures["cadres"], figures["cadres_behind"]) == (4, 2)
-    assert figures["quota_by_rank"] == {"village": [1, 0], "township": [2, 1], "county": [1, 1]}
+    assert (figures["cadres"], figures["cadres_behind"]) == (5, 2)
+    assert figures["quota_by_rank"] == {
+        "village": [1, 0],
+        "township": [2, 1],
+        "county": [1, 1],
+        "bureau": [1, 0],
+    }
     assert figures["without_responsible"] == 1  # 乙村
     assert figures["breaking_rules"] == cadres_breaking_rules(county_leader, areas["ca"]).count()
     last_year = liaison_figures(county_leader, areas["ca"], period_from("month").last_year())
@@ -235,7 +252,7 @@ def test_larger_areas_read_the_rollup_with_the_same_figures(world, areas, county
     people = liaison_figures(county_leader, areas["c"], period_from("month"))
     row = people["children"][areas["ca"].path]
     assert (row["cadres"], row["cadres_behind"], row["contacts"], row["must_unpaired"]) == (
-        4,
+        5,
         2,
         3,
         1,
