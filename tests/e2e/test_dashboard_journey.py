@@ -57,6 +57,21 @@ def test_county_leader_reads_drills_and_downloads(page, live_server, areas, coun
     expect(page.get_by_test_id("board-period")).to_contain_text("月")
     page.get_by_test_id("period-switch").get_by_role("link", name="本月").click()
 
+    # The side-by-side table sorts by a column (here: open matters, most first on a second click).
+    header = page.get_by_test_id("children-table").locator("thead th").nth(12)
+    header.locator("button").click()
+    header.locator("button").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    rows = page.get_by_test_id("children-table").locator("tbody tr")
+    expect(rows.first.locator("td").nth(11)).to_have_attribute("data-value", "2")  # 思茅镇 first
+    expect(rows.last.locator("td").nth(11)).to_have_attribute("data-value", "1")
+
+    # Printed for the weekly meeting: the charts stay, the buttons go.
+    page.emulate_media(media="print")
+    expect(page.get_by_test_id("period-switch").get_by_role("link", name="上月")).to_be_hidden()
+    expect(page.locator("#chart-trend-ledger svg")).to_be_visible()
+    page.emulate_media(media="screen")
+
     page.get_by_test_id("children-table").get_by_role("link", name="思茅镇").click()
     expect(page.locator("h1")).to_contain_text("思茅镇")
     expect(page.get_by_test_id("board-ledger").locator("[data-figure=overdue]")).to_have_text("1")
