@@ -126,18 +126,42 @@ def _day_bounds(start: date, end: date):
 
 
 def own_counts(
-    matters, start: date, end: date, as_of: date, group_len: int | None = None
+    matters,
+    start: date,
+    end: date,
+    as_of: date,
+    group_len: int | None = None,
+    breakdown: dict | None = None,
 ) -> dict[str, dict]:
-    """``matters`` grouped by area path (or by its first ``group_len`` characters)."""
+    """``matters`` grouped by area path (or by its first ``group_len`` characters).
+
+    With ``breakdown`` (a dict to fill), the same scan also groups by kind and topic and
+    leaves ``{"by_kind": {kind: [new, open, past]}, "by_topic": {...}}`` in it.
+    """
     key = Substr("area_path", 1, group_len) if group_len else F("area_path")
+    extra = ["kind", "topic"] if breakdown is not None else []
     rows = (
         matters.order_by()
         .filter(relevant_q(start, as_of))
         .annotate(key=key)
-        .values("key")
+        .values("key", *extra)
         .annotate(**metrics(start, end, as_of))
     )
-    result = {row.pop("key"): row for row in rows}
+    result: dict[str, dict] = {}
+    if breakdown is not None:
+        breakdown.update({"by_kind": {}, "by_topic": {}})
+    for row in rows:
+        path = row.pop("key")
+        if breakdown is not None:
+            counts = [row[name] for name in BREAKDOWN]
+            for field, part in (("kind", "by_kind"), ("topic", "by_topic")):
+                value = row.pop(field)
+                if any(counts):
+                    before = breakdown[part].get(value, [0, 0, 0])
+                    breakdown[part][value] = [a + b for a, b in zip(before, counts, strict=True)]
+        into = result.setdefault(path, {})
+        for name, value in row.items():
+            into[name] = (into.get(name) or 0) + (value or 0)
     since, until = _day_bounds(start, min(end, as_of))
     ev_key = Substr("matter__area_path", 1, group_len) if group_len else F("matter__area_path")
     events = (
@@ -165,10 +189,12 @@ def finish(row: dict) -> dict:
     return row
 
 
-def _live(area: Area, month: date, as_of: date) -> dict[str, dict]:
+def _live(area: Area, month: date, as_of: date, breakdown: dict | None = None) -> dict[str, dict]:
     """The month in progress, live: ``area``'s own matters and each child branch's."""
     matters = Matter.objects.subtree_of(area)
-    return own_counts(matters, month, month_end(month), as_of, len(area.path) + Area.steplen)
+    return own_counts(
+        matters, month, month_end(month), as_of, len(area.path) + Area.steplen, breakdown
+    )
 
 
 def _stored(area: Area, months: list[date]) -> dict[date, tuple[dict[str, dict], datetime | None]]:
@@ -201,6 +227,7 @@ def ledger_figures(viewer, area: Area, period: Period) -> dict:
     total: dict = {}
     children: dict[str, dict] = {}
     computed_at = None
+    breakdown = None
     months = [m for m in period.months if m <= period.as_of]
     live_here = area.depth >= settings.LIAISON_DASHBOARD_LIVE_DEPTH
     prefetched = _stored(area, [m for m in months if not (period.is_live(m) and live_here)])
@@ -208,7 +235,9 @@ def ledger_figures(viewer, area: Area, period: Period) -> dict:
         is_last = index == len(months) - 1
         as_of = min(month_end(month), period.as_of)
         if period.is_live(month) and live_here:
-            own = _live(area, month, as_of)
+            if len(months) == 1:
+                breakdown = {}
+            own = _live(area, month, as_of, breakdown)
             # Rolled up, each own path counts towards the area and its child branch.
             month_total, month_children = by_branch(own, area.path, Area.steplen)
         else:
@@ -223,6 +252,8 @@ def ledger_figures(viewer, area: Area, period: Period) -> dict:
         "total": finish(total),
         "children": {path: finish(row) for path, row in children.items()},
         "computed_at": computed_at,
+        # A single live month: its new and open matters by kind and topic, from the same scan.
+        "breakdown": breakdown,
     }
 
 
@@ -276,12 +307,15 @@ def _breakdown_rows(by_kind: dict, by_topic: dict) -> dict:
     }
 
 
-def by_kind_and_topic(viewer, area: Area, period: Period) -> dict:
+def by_kind_and_topic(viewer, area: Area, period: Period, figures: dict | None = None) -> dict:
     """New and still-open matters of the period by kind and by topic.
 
     Live for the month in progress of a county or smaller; otherwise the monthly rollup's
     breakdown (new summed over the months, open figures as at the period's end).
     """
+    if figures is not None and figures.get("breakdown") is not None:
+        found = figures["breakdown"]  # counted with the ledger's own figures, in one scan
+        return _breakdown_rows(found["by_kind"], found["by_topic"])
     months = [m for m in period.months if m <= period.as_of]
     by_kind: dict = {}
     by_topic: dict = {}

@@ -173,7 +173,7 @@ def compute(viewer, area: Area, period: Period) -> dict:
         "quota_by_rank": figures["total"]["quota_by_rank"],
         "activity": activity,
         "children": rows,
-        "kinds": ledger.by_kind_and_topic(viewer, area, period),
+        "kinds": ledger.by_kind_and_topic(viewer, area, period, ledger_now),
         "oldest_overdue": list(ledger.oldest_overdue(viewer, area, period.as_of)),
         "meetings_due": list(ledger.meetings_due(viewer, area, period.today)),
         "notices_open": ledger.notices_open(viewer, area).count(),

@@ -246,6 +246,13 @@ def test_larger_areas_read_the_rollup_with_the_same_figures(world, areas, county
     assert (city["total"]["new"], city["total"]["pending"]) == (5, 4)
     live = by_kind_and_topic(county_leader, areas["ca"], period_from("month"))
     stored = by_kind_and_topic(county_leader, areas["c"], period_from("month"))
+    same_scan = by_kind_and_topic(
+        county_leader,
+        areas["ca"],
+        period_from("month"),
+        ledger_figures(county_leader, areas["ca"], period_from("month")),
+    )
+    assert same_scan == live  # the breakdown counted with the ledger's figures, one scan
     county_kinds = {r["key"]: (r["new"], r["pending"], r["overdue_open"]) for r in live["by_kind"]}
     assert county_kinds == {"difficulty": (4, 3, 2)}
     assert {r["key"]: (r["new"], r["pending"]) for r in stored["by_kind"]} == {"difficulty": (5, 4)}
