@@ -24,7 +24,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from responsibility_areas.models import Area, Role
 from responsibility_areas.selectors import user_roles
@@ -32,7 +33,6 @@ from responsibility_areas.selectors import user_roles
 from .models import (
     CATEGORY_BITS,
     IN_PERSON_KINDS,
-    MUST_VISIT_MASK,
     Cadre,
     Commitment,
     ContactQuota,
@@ -111,31 +111,21 @@ def households_to_pick(user, query: str, paired_with: int | None = None):
 def coverage_by_branch(area: Area) -> list[dict]:
     """Per child of ``area``: households, must-visit households, and must-visit unpaired.
 
-    One GROUP BY over the path prefix of the child's length.
+    The coverage figures of ``liaison.indicators`` (one definition), grouped by child branch.
     """
-    prefix_len = (area.depth + 1) * Area.steplen
-    rows = (
-        Household.objects.subtree_of(area)
-        .exclude(area_path=area.path)
-        .annotate(
-            branch=Substr("area_path", 1, prefix_len),
-            must=F("categories").bitand(MUST_VISIT_MASK),
-            paired=active_pairing_exists(),
-        )
-        .order_by()
-        .values("branch")
-        .annotate(
-            households=Count("id"),
-            must_visit=Count("id", filter=Q(must__gt=0)),
-            unpaired=Count("id", filter=Q(must__gt=0, paired=False)),
-        )
-    )
-    by_branch = {row["branch"]: row for row in rows}
+    from .indicators import coverage_counts
+
+    counts = coverage_counts(area.path, timezone.localdate(), (area.depth + 1) * Area.steplen)
     children = Area.objects.filter(path__startswith=area.path, depth=area.depth + 1)
-    empty = {"households": 0, "must_visit": 0, "unpaired": 0}
     result = []
     for child in children:
-        row = {"area": child, **{k: by_branch.get(child.path, empty)[k] for k in empty}}
+        found = counts.get(child.path, {})
+        row = {
+            "area": child,
+            "households": found.get("households", 0),
+            "must_visit": found.get("must_visit", 0),
+            "unpaired": found.get("must_unpaired", 0),
+        }
         must = row["must_visit"]
         row["coverage"] = round(100 * (must - row["unpaired"]) / must) if must else None
         result.append(row)
