@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.periods import Period, month_end
-from liaison.lib.rollup import by_branch
+from liaison.lib.rollup import area_and_children, by_branch, by_month, newest
 from responsibility_areas.models import Area
 
 from .models import (
@@ -206,15 +206,7 @@ def _stored(area: Area, months: list[date]) -> dict[date, tuple[dict[str, dict],
         .annotate(width=Length("area_path"))
         .filter(width__lte=len(area.path) + Area.steplen)
     ).values("month", "area_path", "computed_at", *ADDITIVE[:-1], "days_total", *STANDING)
-    result: dict[date, tuple[dict, datetime | None]] = {}
-    for row in rows:
-        month = row.pop("month")
-        found, computed = result.get(month, ({}, None))
-        computed = max(filter(None, [computed, row.pop("computed_at")]), default=None)
-        row["days"] = row.pop("days_total")
-        found[row.pop("area_path")] = row
-        result[month] = (found, computed)
-    return result
+    return by_month(rows, {"days_total": "days"})
 
 
 def ledger_figures(viewer, area: Area, period: Period) -> dict:
@@ -242,9 +234,8 @@ def ledger_figures(viewer, area: Area, period: Period) -> dict:
             month_total, month_children = by_branch(own, area.path, Area.steplen)
         else:
             stored, computed = prefetched.get(month, ({}, None))
-            computed_at = max(filter(None, [computed_at, computed]), default=None)
-            month_total = stored.get(area.path, {})
-            month_children = {p: r for p, r in stored.items() if p != area.path}
+            computed_at = newest(computed_at, computed)
+            month_total, month_children = area_and_children(stored, area.path)
         _add_month(total, month_total, is_last)
         for path, row in month_children.items():
             _add_month(children.setdefault(path, {}), row, is_last)

@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.lib import audit
 from liaison.lib.periods import Period, month_end
 from liaison.lib.replica import read_connection
-from liaison.lib.rollup import by_branch, roll_up
+from liaison.lib.rollup import area_and_children, by_branch, by_month, newest, roll_up
 from responsibility_areas.models import Area, Level
 
 from .models import (
@@ -354,14 +354,7 @@ def _stored(area: Area, months: list[date]) -> dict:
         .filter(width__lte=len(area.path) + Area.steplen)
         .values("month", "area_path", "computed_at", *ACTIVITY, *STANDING, "quota_by_rank")
     )
-    result: dict = {}
-    for row in rows:
-        month = row.pop("month")
-        found, computed = result.get(month, ({}, None))
-        computed = max(filter(None, [computed, row.pop("computed_at")]), default=None)
-        found[row.pop("area_path")] = row
-        result[month] = (found, computed)
-    return result
+    return by_month(rows)
 
 
 # Figures that need every cadre's year of diaries or pairings: read from the nightly rollup
@@ -393,15 +386,14 @@ def liaison_figures(viewer, area: Area, period: Period, standing: bool = True) -
             month_total, month_children = by_branch(rows, area.path, Area.steplen)
             if is_last and standing:
                 stored, computed = prefetched.get(month, ({}, None))
-                computed_at = max(filter(None, [computed_at, computed]), default=None)
+                computed_at = newest(computed_at, computed)
                 _take_nightly(month_total, stored.get(area.path, {}))
                 for path, row in month_children.items():
                     _take_nightly(row, stored.get(path, {}))
         else:
             stored, computed = prefetched.get(month, ({}, None))
-            computed_at = max(filter(None, [computed_at, computed]), default=None)
-            month_total = stored.get(area.path, {})
-            month_children = {p: r for p, r in stored.items() if p != area.path}
+            computed_at = newest(computed_at, computed)
+            month_total, month_children = area_and_children(stored, area.path)
         _add_month(total, month_total, is_last)
         for path, row in month_children.items():
             _add_month(children.setdefault(path, {}), row, is_last)

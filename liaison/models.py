@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.fields import RedactedCharField, RedactedTextField
 from liaison.lib.versioning import version_field
-from responsibility_areas.models import AreaLocated, AreaLocatedQuerySet, ScopedQuerySet
+from responsibility_areas.models import AreaLocated, AreaLocatedQuerySet
 
 
 class Rank(models.TextChoices):
@@ -440,125 +440,6 @@ class Commitment(AreaLocated):
         return self.content
 
 
-# --- Spreadsheet imports ---------------------------------------------------------------------
-
-
-class ImportKind(models.TextChoices):
-    ROSTER = "roster", _("Pairing roster")
-
-
-class ImportStatus(models.TextChoices):
-    UPLOADED = "uploaded", _("Uploaded")
-    PREVIEWING = "previewing", _("Checking")
-    PREVIEWED = "previewed", _("Checked")
-    IMPORTING = "importing", _("Importing")
-    DONE = "done", _("Imported")
-    FAILED = "failed", _("Failed")
-
-
-class ImportJobQuerySet(ScopedQuerySet):
-    # The uploader's scope at upload time: a job is seen by whoever sees that whole area.
-    scope_field = "area_path"
-
-
-class ImportJob(models.Model):
-    """One uploaded file and what became of it: the import history (who, when, hash, counts)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, db_index=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # When the current run took the job (a run silent past LIAISON_IMPORT_STALL_MINUTES
-    # with no live holder of its lock is marked failed; see fail_stalled_imports).
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    kind = models.CharField(
-        _("kind"), max_length=16, choices=ImportKind.choices, default=ImportKind.ROSTER
-    )
-    file_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, db_index=True)
-    size = models.PositiveIntegerField(_("size in bytes"), default=0)
-    # Relative to MEDIA_ROOT, under a generated name (never the client's file name).
-    stored_path = models.CharField(_("stored file"), max_length=255)
-    # The file holds full ID numbers: deleted LIAISON_IMPORT_KEEP_DAYS after the upload.
-    file_deleted_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
-    sheet_name = models.CharField(_("sheet"), max_length=100, blank=True)
-    area_path = models.CharField(_("area path"), max_length=255, blank=True, db_index=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
-    )
-    valid_rows_only = models.BooleanField(_("import only the valid rows"), default=False)
-    counts = models.JSONField(_("counts"), default=dict, blank=True)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    notices = models.JSONField(_("notices"), default=list, blank=True)
-    progress_done = models.PositiveIntegerField(_("rows done"), default=0)
-    progress_total = models.PositiveIntegerField(_("rows in total"), default=0)
-    outcome = models.TextField(_("outcome"), blank=True)
-
-    objects = ImportJobQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("import")
-        verbose_name_plural = _("imports")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.file_name}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
-
-
-class AreaMonth(models.Model):
-    """An area's liaison figures for a month, rolled up the tree (liaison/indicators.py).
-
-    Contacts, in-person visits and days lived in villages are the month's; the standing
-    figures (households, pairing coverage, cadres on schedule, pairing-rule breaches,
-    areas without a responsible person) are as at the month's end, or at ``computed_at``
-    for the month in progress. Recomputed from the source rows, never incremented.
-    """
-
-    area = models.ForeignKey(
-        "responsibility_areas.Area",
-        verbose_name=_("area"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    area_path = models.CharField(_("area path"), max_length=255, editable=False)
-    month = models.DateField(_("month"))
-    contacts = models.PositiveIntegerField(_("contacts"), default=0)
-    visits_in = models.PositiveIntegerField(_("in-person visits"), default=0)
-    stay_days = models.PositiveIntegerField(_("days living in the village"), default=0)
-    households = models.PositiveIntegerField(_("households"), default=0)
-    must_visit = models.PositiveIntegerField(_("must-visit households"), default=0)
-    must_unpaired = models.PositiveIntegerField(_("must-visit households unpaired"), default=0)
-    cadres = models.PositiveIntegerField(_("cadres"), default=0)
-    cadres_behind = models.PositiveIntegerField(_("cadres behind schedule"), default=0)
-    # {rank: [cadres with a quota, of whom behind]}
-    quota_by_rank = models.JSONField(_("quota compliance by rank"), default=dict)
-    breaking_rules = models.PositiveIntegerField(_("cadres breaking pairing rules"), default=0)
-    without_responsible = models.PositiveIntegerField(
-        _("areas without a responsible person"), default=0
-    )
-    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("monthly liaison figures")
-        verbose_name_plural = _("monthly liaison figures")
-        constraints = [models.UniqueConstraint(fields=["area", "month"], name="one_area_month")]
-        indexes = [
-            models.Index(
-                fields=["month", "area_path"],
-                name="area_month_path",
-                opclasses=["date_ops", "varchar_pattern_ops"],
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.area_id} {self.month:%Y-%m}"
+# Models kept in their own modules (one responsibility each), part of this app's models.
+from .models_imports import ImportJob, ImportJobQuerySet, ImportKind, ImportStatus  # noqa: E402,F401
+from .models_rollup import AreaMonth  # noqa: E402,F401

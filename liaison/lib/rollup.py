@@ -45,3 +45,27 @@ def by_branch(rows, area_path: str, steplen: int) -> tuple[dict, dict[str, dict]
             for name, value in row.items():
                 child[name] = _add(child.get(name, 0), value)
     return total, children
+
+
+def by_month(rows, rename: dict | None = None) -> dict:
+    """Stored rollup rows (``values()`` with month, area_path, computed_at) grouped as
+    ``{month: ({area_path: figures}, newest computed_at)}``; ``rename`` maps column names."""
+    result: dict = {}
+    for row in rows:
+        month = row.pop("month")
+        found, computed = result.get(month, ({}, None))
+        computed = newest(computed, row.pop("computed_at"))
+        for column, name in (rename or {}).items():
+            row[name] = row.pop(column)
+        found[row.pop("area_path")] = row
+        result[month] = (found, computed)
+    return result
+
+
+def newest(*times):
+    return max(filter(None, times), default=None)
+
+
+def area_and_children(stored: dict[str, dict], path: str) -> tuple[dict, dict[str, dict]]:
+    """A month's stored rows of an area and its children, split into (area, children)."""
+    return stored.get(path, {}), {p: row for p, row in stored.items() if p != path}
