@@ -24,6 +24,7 @@ from liaison.models import Cadre, Household, Pairing, category_mask
 from . import cells
 from .areas import AreaIndex
 from .plan import (
+    AREA_KEYS,
     REQUIRED,
     ROSTER_ALIASES,
     ROSTER_HEADERS,
@@ -103,7 +104,7 @@ def check_cells(
         return checked
     checked.rows = _parse_rows(table, headers, checked.errors, progress)
     for row in checked.rows:
-        row["_hash"] = crypto.blind_index(row["id_number"])
+        row["_hash"] = crypto.blind_index(row["id_number"]) if row["id_number"] else None
     return checked
 
 
@@ -227,14 +228,16 @@ def _parse_rows(table: Table, headers: dict, errors: list[RowError], progress) -
     rows = zip(table.rows, zip(*parsed_columns, strict=True), strict=True)
     for i, ((number, _values), values) in enumerate(rows):
         row = dict(zip(keys, values, strict=True))
+        row["_row"] = number
         missing = [k for k in required if row[k] == ""]
-        if i not in bad_rows and not missing:
-            row["_row"] = number
-            parsed.append(row)
+        row["_bad"] = i in bad_rows or bool(missing)
+        parsed.append(row)  # a bad row is checked on (area, cadre) too: every error in one pass
+        if not row["_bad"]:
             continue
         for key, value in row.items():
             if type(value) is cells.CellError:
                 errors.append(RowError(number, headers[key], value.code, value.message))
+                row[key] = None  # unusable for the later checks (and storable)
         for key in missing:
             errors.append(RowError(number, headers[key], "missing", _("This value is required.")))
     return parsed
@@ -260,10 +263,12 @@ def _load_existing(plan: RosterPlan, parsed: list[dict]) -> None:
         "area_id",
         "area_path",
     )
-    for h in _matching(Household, "id_number_hash", {r["_hash"] for r in parsed}, fields):
+    hashes = {r["_hash"] for r in parsed if r["_hash"]}
+    for h in _matching(Household, "id_number_hash", hashes, fields):
         plan.households[h["id_number_hash"]] = h
     fields = ("id", "phone", "name", "unit", "post", "area_path")
-    for c in _matching(Cadre, "phone", {r["cadre_phone"] for r in parsed}, fields):
+    phones = {r["cadre_phone"] for r in parsed if r["cadre_phone"]}
+    for c in _matching(Cadre, "phone", phones, fields):
         plan.cadres[c["phone"]] = c
     household_ids = [h["id"] for h in plan.households.values()]
     fields = ("id", "cadre_id", "household_id", "kind", "start_date")
@@ -305,53 +310,51 @@ CADRE_FIELDS = ("cadre_name", "cadre_unit", "cadre_post")
 
 
 def _classify(plan: RosterPlan, parsed: list[dict], headers: dict, areas: AreaIndex) -> None:
+    """Check every row against the tree, the database and the rows before it.
+
+    Every problem of a row is reported, not only the first: a row with a bad ID number is
+    still checked for its village and its cadre, so one pass over the file lists all there
+    is to fix. Only rows without any problem are planned.
+    """
     report = plan.report
     first_of_id: dict[str, dict] = {}
     first_of_pair: dict[tuple[str, str], int] = {}
     first_of_cadre: dict[str, dict] = {}
-
-    def fail(row, key, code, message):
-        report.errors.append(
-            RowError(row["_row"], headers.get(key, ROSTER_HEADERS[key]), code, message)
-        )
-        plan.error_numbers.add(row["_row"])
-
     household_keys = [k for k in HOUSEHOLD_FIELDS if k in headers]
     cadre_keys = [k for k in CADRE_FIELDS if k in headers]
+    area_keys = [k for k in (*AREA_KEYS, "division_code") if k in headers]
     for row in parsed:
-        place, problem = areas.resolve(row, headers)
-        if problem:
-            column, code, message = problem
-            report.errors.append(RowError(row["_row"], column, code, message))
-            plan.error_numbers.add(row["_row"])
-            continue
+        problems = []  # (column header, code, message)
+
+        def fail(key, code, message, problems=problems):
+            problems.append((headers.get(key, ROSTER_HEADERS.get(key, key)), code, message))
+
+        place = None
+        if all(row.get(k) is not None for k in area_keys):
+            place, problem = areas.resolve(row, headers)
+            if problem:
+                problems.append(problem)
         id_hash, phone = row["_hash"], row["cadre_phone"]
         given = {k: row[k] for k in household_keys}
-        earlier = first_of_id.get(id_hash)
-        if earlier is not None:
-            if (phone, id_hash) in first_of_pair:
-                fail(
-                    row,
-                    "id_number",
-                    "duplicate_row",
-                    _("This pairing repeats row %(row)d.")
-                    % {"row": first_of_pair[(phone, id_hash)]},
-                )
-                continue
+        earlier = first_of_id.get(id_hash) if id_hash else None
+        existing = plan.households.get(id_hash) if id_hash else None
+        if earlier is not None and (phone, id_hash) in first_of_pair:
+            fail(
+                "id_number",
+                "duplicate_row",
+                _("This pairing repeats row %(row)d.") % {"row": first_of_pair[(phone, id_hash)]},
+            )
+        elif earlier is not None:
             differs = next((k for k in given if earlier["given"].get(k) != given[k]), None)
-            if differs or earlier["place"] != place:
+            if differs or (place is not None and earlier["place"] != place):
                 fail(
-                    row,
                     differs or "village",
                     "conflicting_row",
                     _("This household is also in row %(row)d with different details.")
                     % {"row": earlier["row"]},
                 )
-                continue
-        existing = plan.households.get(id_hash)
         if existing is not None and not areas.in_scope(existing["area_path"]):
             fail(
-                row,
                 "id_number",
                 "out_of_scope",
                 _(
@@ -359,24 +362,21 @@ def _classify(plan: RosterPlan, parsed: list[dict], headers: dict, areas: AreaIn
                     "ask the county administrator to transfer the household."
                 ),
             )
-            continue
         cadre_given = {k: row[k] for k in cadre_keys}
-        cadre_earlier = first_of_cadre.get(phone)
-        if cadre_earlier is not None and cadre_earlier["cadre_name"] != row["cadre_name"]:
+        cadre_earlier = first_of_cadre.get(phone) if phone else None
+        cadre = plan.cadres.get(phone) if phone else None
+        cadre_name = row["cadre_name"]
+        if cadre_earlier is not None and cadre_name and cadre_earlier["cadre_name"] != cadre_name:
             fail(
-                row,
                 "cadre_phone",
                 "conflicting_row",
                 _("Row %(row)d gives this phone number to %(name)s.")
                 % {"row": cadre_earlier["_row"], "name": cadre_earlier["cadre_name"]},
             )
-            continue
-        cadre = plan.cadres.get(phone)
         if cadre is not None and not areas.in_scope(cadre["area_path"]):
             # The form and the API refuse to pair a cadre the user cannot see; so does the
             # roster. Say nothing of who the cadre is (no existence oracle beyond "taken").
             fail(
-                row,
                 "cadre_phone",
                 "out_of_scope",
                 _(
@@ -384,14 +384,15 @@ def _classify(plan: RosterPlan, parsed: list[dict], headers: dict, areas: AreaIn
                     "ask the administrator."
                 ),
             )
-            continue
-        if cadre is not None and cells.name(cadre["name"]) != row["cadre_name"]:
+        elif cadre is not None and cadre_name and cells.name(cadre["name"]) != cadre_name:
             fail(
-                row,
                 "cadre_phone",
                 "phone_taken",
                 _("This mobile number belongs to cadre %(name)s.") % {"name": cadre["name"]},
             )
+        if problems or row.get("_bad"):
+            report.errors.extend(RowError(row["_row"], *problem) for problem in problems)
+            plan.error_numbers.add(row["_row"])
             continue
         planned = PlannedRow(
             row["_row"],

@@ -191,9 +191,26 @@ def test_a_household_registered_in_a_sibling_area_is_an_error(areas, clerk_a, cl
         **{"乡(镇/街道)": "南屏镇", "村(社区)": "乙村", "村民小组": None, "公民身份号码": number}
     )
     import_file(xlsx_bytes([row_b]), clerk_b_sibling)
+    # The same roster row also names the cadre the sibling's import registered: both said.
     assert errors_of([roster_row(**{"公民身份号码": number})], clerk_a) == [
-        (4, "公民身份号码", "out_of_scope")
+        (4, "公民身份号码", "out_of_scope"),
+        (4, "干部电话", "out_of_scope"),
     ]
+
+
+def test_the_check_reports_every_error_of_every_row_in_one_pass(areas, clerk_a):
+    """A bad ID number does not hide the unknown village of the same row (issue 13)."""
+    rows = [
+        roster_row(**{"公民身份号码": "123", "村(社区)": "无此村"}),
+        roster_row(**{"联系电话": "12", "结对干部": None, "乡(镇/街道)": "无此镇"}),
+        roster_row(),
+    ]
+    errors = errors_of(rows, clerk_a)
+    assert (4, "公民身份号码", "bad_id_number") in errors
+    assert (4, "村(社区)", "unknown_area") in errors
+    assert (5, "乡(镇/街道)", "unknown_area") in errors
+    assert (5, "结对干部", "missing") in errors
+    assert {row for row, _column, _code in errors} == {4, 5}
 
 
 def test_duplicates_and_conflicts_inside_the_file(areas, clerk_a):
@@ -241,7 +258,10 @@ def test_reasons_are_in_chinese_by_default_and_in_english_on_request(areas, cler
     assert chinese and all(re.search(r"[\u4e00-\u9fff]", m) for m in chinese)
     with translation.override("en"):
         english = [e.message for e in plan(data, clerk_a).report.errors]
-    assert english == ["This value is required."]
+    assert english == [
+        "This value is required.",
+        "No area named “无此村” at this place in the tree.",
+    ]
     data = xlsx_bytes([roster_row(**{"村(社区)": "无此村"})])
     with translation.override("en"):
         assert "No area named" in plan(data, clerk_a).report.errors[0].message
