@@ -1,8 +1,12 @@
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from liaison.lib.models import AuditEvent
 from liaison.selectors import coverage_by_branch
@@ -55,14 +59,65 @@ def _ledger_panel(user, area) -> dict:
 
 @login_required
 def audit_log(request):
+    """Who did what to what, in words; filtered by person, action, object and date."""
+    from urllib.parse import urlencode
+
+    from django.utils.dateparse import parse_date
+
+    from . import history
+
     if not (request.user.is_superuser or user_roles(request.user) & AUDIT_READERS):
         raise Http404
-    events = AuditEvent.objects.visible_to(request.user).select_related("actor")
-    action = request.GET.get("action", "").strip()
+    events = AuditEvent.objects.visible_to(request.user)
+    get = request.GET
+    person = get.get("person", "").strip()
+    if person:
+        events = events.filter(
+            Q(actor_name__icontains=person)
+            | Q(actor__first_name__icontains=person)
+            | Q(actor__last_name__icontains=person)
+        )
+    action = get.get("action", "").strip()
     if action:
         events = events.filter(action__startswith=action)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "liaison/audit_log.html", {"page": page, "action": action})
+    object_type = get.get("object_type", "").strip()
+    if object_type:
+        events = events.filter(object_type=object_type)
+    object_id = get.get("object_id", "").strip()
+    if object_id:
+        events = events.filter(object_id=object_id)
+    since, until = parse_date(get.get("since", "") or ""), parse_date(get.get("until", "") or "")
+    zone = timezone.get_current_timezone()
+    if since:  # days in the user's time zone (Asia/Shanghai), as the page shows them
+        start = datetime.datetime.combine(since, datetime.time())
+        events = events.filter(at__gte=timezone.make_aware(start, zone))
+    if until:
+        end = until + datetime.timedelta(days=1)
+        events = events.filter(
+            at__lt=timezone.make_aware(datetime.datetime.combine(end, datetime.time()), zone)
+        )
+    page = Paginator(events.select_related("actor"), 50).get_page(get.get("page"))
+    filters = {
+        k: v
+        for k, v in {
+            "person": person,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "since": since.isoformat() if since else "",
+            "until": until.isoformat() if until else "",
+        }.items()
+        if v
+    }
+    context = {
+        "page": page,
+        "entries": [history.describe(event) for event in page],
+        "filters": filters,
+        "pager_query": urlencode(filters) + "&" if filters else "",
+        "actions": history.action_choices(),
+        "object_types": history.object_types(),
+    }
+    return render(request, "liaison/audit_log.html", context)
 
 
 def health(request):

@@ -155,6 +155,7 @@ def update_household(
     if not changed:
         audit.nothing_changed()
         return household
+    before = _shown(household, changed)
     if new_area is not None:
         household.place_in(new_area)
     if "phone" in changed:
@@ -170,9 +171,30 @@ def update_household(
         actor=actor,
         action="household.updated",
         obj=household,
-        data={"head_name": household.head_name, "version": household.version, "changed": changed},
+        data={
+            "head_name": household.head_name,
+            "version": household.version,
+            "changed": changed,
+            "before": before,
+            "after": _shown(household, changed),
+        },
     )
     return household
+
+
+def _shown(household: Household, fields) -> dict:
+    """The changed fields as the change log shows them (the phone masked, the area by name)."""
+    shown = {}
+    for name in fields:
+        if name == "phone":
+            shown[name] = household.phone_masked
+        elif name == "area":
+            shown[name] = household.area.name if household.area_id else ""
+        elif name == "categories":
+            shown[name] = [str(label) for label in household.category_labels()]
+        else:
+            shown[name] = getattr(household, name)
+    return shown
 
 
 @audit.service
