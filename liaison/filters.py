@@ -4,8 +4,11 @@ Every filter narrows a queryset that is already scoped with ``visible_to``; an a
 object the caller cannot see filters to nothing, it never widens the scope.
 """
 
+from datetime import date
+
 import django_filters
-from django.db.models import F
+from django import forms
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.filters import IdFilter
@@ -21,6 +24,7 @@ from .models import (
     PairingKind,
     Rank,
     Visit,
+    VisitHousehold,
     VisitKind,
 )
 
@@ -89,6 +93,26 @@ class PairingFilter(AreaSubtreeFilterSet):
         return queryset.exclude(pk__in=Pairing.objects.active().values("pk"))
 
 
+class MonthField(forms.CharField):
+    """``YYYY-MM`` (as ``<input type="month">`` sends it) → the first day of that month."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            return date(year, month, 1)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter a month as YYYY-MM, for example 2026-11."), code="invalid"
+            ) from None
+
+
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField
+
+
 class VisitFilter(AreaSubtreeFilterSet):
     cadre = IdFilter(field_name="cadre_id", label=_("Cadre id"))
     household = IdFilter(field_name="households", label=_("Household id"))
@@ -96,7 +120,26 @@ class VisitFilter(AreaSubtreeFilterSet):
     visited_on = django_filters.DateFromToRangeFilter(
         label=_("Date of visit (visited_on_after, visited_on_before; both inclusive)")
     )
+    month = MonthFilter(method="filter_month", label=_("Month of the visit (YYYY-MM)"))
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("Cadre's name, place, or a visited household's head")
+    )
 
     class Meta:
         model = Visit
-        fields = ["area", "cadre", "household", "kind", "visited_on"]
+        fields = ["area", "cadre", "household", "kind", "visited_on", "month", "q"]
+
+    def filter_month(self, queryset, name, value):
+        following = date(value.year + value.month // 12, value.month % 12 + 1, 1)
+        return queryset.filter(visited_on__gte=value, visited_on__lt=following)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        households = VisitHousehold.objects.filter(household__head_name__contains=value)
+        return queryset.filter(
+            Q(cadre__name__contains=value)
+            | Q(place__contains=value)
+            | Q(pk__in=households.values("visit_id"))
+        )

@@ -32,6 +32,7 @@ cadres = [
 
 diaries = [
     path("", diary_pages.visit_list, name="visit_list"),
+    path("export.xlsx", diary_pages.visit_export, name="visit_export"),
     path("new/", diary_pages.visit_new, name="visit_new"),
     path("households/", diary_pages.household_search, name="visit_household_search"),
     path("<int:pk>/", diary_pages.visit_detail, name="visit_detail"),

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,13 +11,25 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from liaison import services
+from liaison.filters import VisitFilter
 from liaison.forms.diaries import MatterFormSet, VisitForm
 from liaison.indicators import ACTIVITY_LABELS, visit_figure_q
 from liaison.lib.idempotency import key_from, once
 from liaison.lib.periods import period_from
-from liaison.models import SIX_QUESTIONS, Household, Visit, VisitKind
+from liaison.lib.xlsx import record_export, xlsx_response
+from liaison.models import (
+    SIX_QUESTIONS,
+    Household,
+    Visit,
+    VisitHousehold,
+    VisitKind,
+    VisitMatter,
+)
 from liaison.selectors import diary_cadres, households_to_pick, visible_visits
+from responsibility_areas.places import Place, label_page, label_places, place, places_for
 from responsibility_areas.selectors import current_area
+
+EXPORT_LIMIT = 200_000  # rows in one workbook
 
 
 def get_visit_for(user, pk) -> Visit:
@@ -25,30 +38,146 @@ def get_visit_for(user, pk) -> Visit:
     )
 
 
-@login_required
-def visit_list(request):
+CADRE_CHOICES = 300  # more cadres than this in the area: search by name instead of a list
+
+
+def filtered_visits(request):
+    """(filter, visits, area): the diaries in scope, in the area worked in, as filtered.
+
+    The page, its Excel export and the API filter with the same :class:`VisitFilter`
+    (cadre, month or dates, kind, search).
+    """
     visits = visible_visits(request.user)
     area = current_area(request)
     if area:
         visits = visits.subtree_of(area)
-    figure, period = request.GET.get("figure", ""), None
+    figure = request.GET.get("figure", "")
     if figure in ACTIVITY_LABELS:  # the diaries behind a dashboard figure
         period = period_from(request.GET.get("period"))
         visits = visits.filter(visit_figure_q(figure, period.start, period.as_of))
+    visit_filter = VisitFilter(request.GET or None, queryset=visits, request=request)
+    if visit_filter.is_bound and visit_filter.is_valid():
+        visits = visit_filter.qs
+    return visit_filter, visits, area
+
+
+def _cadre_choices(request, area):
+    cadres = diary_cadres(request.user)
+    if area:
+        cadres = cadres.filter(area_path__startswith=area.path)
+    cadres = list(cadres.values_list("pk", "name")[: CADRE_CHOICES + 1])
+    return cadres if len(cadres) <= CADRE_CHOICES else None
+
+
+@login_required
+def visit_list(request):
+    visit_filter, visits, area = filtered_visits(request)
+    figure = request.GET.get("figure", "")
+    period = period_from(request.GET.get("period")) if figure in ACTIVITY_LABELS else None
     page = Paginator(
         visits.select_related("cadre", "entered_by", "area").order_by("-visited_on", "-id"), 50
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "liaison/diaries/list.html",
         {
-            "page": page.get_page(request.GET.get("page")),
+            "page": label_page(page.get_page(request.GET.get("page"))),
             "area": area,
+            "place": place(area),
+            "filter": visit_filter,
+            "cadres": _cadre_choices(request, area),
+            "kinds": VisitKind.choices,
             "figure": ACTIVITY_LABELS.get(figure),
             "period": period,
-            "query": f"figure={figure}&period={period.param}&" if period else "",
+            "query": query.urlencode(),
+            "pager_query": query.urlencode() + "&" if query else "",
         },
     )
+
+
+@login_required
+def visit_export(request):
+    """What the list shows, as .xlsx: 乡镇 / 村 / 组 as columns, free text redacted, audited."""
+    visit_filter, visits, area = filtered_visits(request)
+    visits = visits.select_related("cadre", "entered_by").order_by("-visited_on", "-id")
+    return export_visits(request, visits, area)
+
+
+def export_visits(request, visits, area):
+    headers = [
+        _("Date of visit"),
+        _("Cadre"),
+        _("Unit"),
+        _("Kind"),
+        _("County"),
+        _("Township"),
+        _("Village"),
+        _("Group"),
+        _("Place"),
+        _("Days living in the village"),
+        _("Households visited"),
+        _("Matters raised"),
+        _("Entered by"),
+        _("Entered at"),
+    ]
+    chunk = 2000
+
+    def rows():
+        for start in range(0, EXPORT_LIMIT, chunk):
+            batch = list(visits[start : start + chunk])
+            if not batch:
+                return
+            places = places_for(v.area_path for v in batch)
+            ids = [v.pk for v in batch]
+            heads = {}
+            for visit_id, name in VisitHousehold.objects.filter(visit_id__in=ids).values_list(
+                "visit_id", "household__head_name"
+            ):
+                heads.setdefault(visit_id, []).append(name)
+            matters = dict(
+                VisitMatter.objects.filter(visit_id__in=ids)
+                .values("visit_id")
+                .annotate(n=Count("id"))
+                .values_list("visit_id", "n")
+            )
+            for v in batch:
+                where = places.get(v.area_path) or Place()
+                yield [
+                    v.visited_on,
+                    v.cadre.name,
+                    v.cadre.unit,
+                    v.get_kind_display(),
+                    where.county,
+                    where.township,
+                    where.village,
+                    where.group,
+                    v.place,
+                    v.stay_days,
+                    "、".join(heads.get(v.pk, [])),
+                    matters.get(v.pk, 0),
+                    _person(v.entered_by),
+                    v.created_at,
+                ]
+            if len(batch) < chunk:
+                return
+
+    name = _("Visit diaries") + (f"（{place(area).full}）" if area else "")
+    day = timezone.localdate().strftime("%Y%m%d")
+    response, count = xlsx_response(f"{name}{day}.xlsx", _("Visit diaries"), headers, rows())
+    record_export(
+        actor=request.user,
+        what="visits",
+        rows=count,
+        area_path=area.path if area else "",
+        filters={k: v for k, v in request.GET.items() if v},
+    )
+    return response
+
+
+def _person(user) -> str:
+    return f"{user.last_name}{user.first_name}" or user.get_username()
 
 
 @login_required
@@ -63,8 +192,9 @@ def visit_detail(request, pk):
         {
             "visit": visit,
             "notes": notes,
-            "households": visit.households.select_related("area"),
-            "matters": visit.matters.select_related("household"),
+            "where": place(visit.area),
+            "households": label_places(visit.households.all()),
+            "matters": visit.matters.select_related("household", "ledger_matter"),
         },
     )
 

@@ -21,6 +21,7 @@ from liaison.selectors import (
     with_last_visit,
 )
 from responsibility_areas.models import Area
+from responsibility_areas.places import label_page
 from responsibility_areas.selectors import current_area
 
 
@@ -57,7 +58,7 @@ def household_list(request):
         request,
         "liaison/households/list.html",
         {
-            "page": page.get_page(request.GET.get("page")),
+            "page": label_page(page.get_page(request.GET.get("page"))),
             "area": area,
             "query": query,
             "category": category,
