@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from liaison.lib.filters import IdFilter
 from liaison.lib.periods import period_from
 from liaison.models import Cadre, Household, MatterKind
-from responsibility_areas.models import Area
+from responsibility_areas.models import LEADER_ROLES, Area, Membership
 
 from .indicators import FIGURES, figure_q
 from .models import HandlingLevel, Matter, MatterSource, MatterStatus, Satisfaction
+from .models.ledger import DONE_STATUSES
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -59,10 +60,27 @@ class MatterFilter(django_filters.FilterSet):
         label=_("Period of the figure: month, last_month, year or YYYY-MM"),
     )
     topic = django_filters.CharFilter(field_name="topic", label=_("Topic"))
+    due_soon = django_filters.BooleanFilter(
+        method="filter_due_soon", label=_("Open and due within three working days, or overdue")
+    )
+    awaiting = django_filters.ChoiceFilter(
+        choices=[
+            ("feedback", _("the household's feedback")),
+            ("close_out", _("the leader's close-out")),
+        ],
+        method="filter_awaiting",
+        label=_("Settled and waiting for"),
+    )
+    escalated_to_me = django_filters.BooleanFilter(
+        method="filter_escalated_to_me", label=_("Escalated to an area I lead")
+    )
 
     class Meta:
         model = Matter
         fields = [
+            "due_soon",
+            "awaiting",
+            "escalated_to_me",
             "status",
             "kind",
             "level",
@@ -91,6 +109,27 @@ class MatterFilter(django_filters.FilterSet):
         # Resolved inside the caller's scope: an invisible area filters to nothing.
         area = Area.objects.visible_to(self.request.user).filter(pk=value).first()
         return queryset.subtree_of(area) if area else queryset.none()
+
+    def filter_due_soon(self, queryset, name, value):
+        from .selectors import due_soon_date
+
+        if not value:
+            return queryset
+        return queryset.open().filter(deadline__lte=due_soon_date(timezone.localdate()))
+
+    def filter_awaiting(self, queryset, name, value):
+        settled = queryset.filter(status__in=DONE_STATUSES)
+        if value == "feedback":
+            return settled.filter(satisfaction="")
+        return settled.exclude(satisfaction="")
+
+    def filter_escalated_to_me(self, queryset, name, value):
+        if not value:
+            return queryset
+        led = Membership.objects.active().filter(user=self.request.user, role__in=LEADER_ROLES)
+        return queryset.open().filter(
+            escalation_count__gt=0, handling_area__in=led.values("area_id")
+        )
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from .models import Matter, MatterStatus
+from .models import Matter, MatterStatus, SupervisionNotice
+from .models.ledger import DONE_STATUSES
 
 
 def open_matters_of_cadre(viewer, cadre):
@@ -22,4 +23,85 @@ def open_matters_of_cadre(viewer, cadre):
         .exclude(status=MatterStatus.CLOSED_OUT)
         .select_related("applicant", "handling_area")
         .order_by("deadline", "id")
+    )
+
+
+# --- To-do lists (待办) ------------------------------------------------------------------------
+#
+# Each returns a queryset (a page of it is one indexed query); the home page takes the first
+# few and counts the rest. ``viewer`` first: nothing outside the viewer's scope is listed.
+
+
+def due_soon_date(today):
+    """The last day that counts as "due soon": three working days from ``today``."""
+    from .deadlines import add_working_days
+
+    return add_working_days(today, 3)
+
+
+def matters_due(viewer, area, today):
+    """Open matters handled in ``area``'s subtree, overdue or due within 3 working days."""
+    return (
+        Matter.objects.visible_to(viewer)
+        .open()
+        .filter(handling_path__startswith=area.path, deadline__lte=due_soon_date(today))
+        .select_related("owner", "handling_area")
+        .order_by("deadline", "id")
+    )
+
+
+def awaiting_feedback(viewer, area):
+    """Settled matters of ``area``'s subtree whose household's feedback is not recorded yet."""
+    return (
+        Matter.objects.visible_to(viewer)
+        .filter(
+            handling_path__startswith=area.path,
+            status__in=DONE_STATUSES,
+            satisfaction="",
+        )
+        .select_related("owner")
+        .order_by("resolved_on", "id")
+    )
+
+
+def awaiting_close_out(viewer, areas_led):
+    """Settled matters with the feedback recorded, handled in an area ``viewer`` leads or below
+    it (a leader approves the close-outs of their level and the levels under it): 待销号."""
+    if not areas_led:
+        return Matter.objects.none()
+    under = Q()
+    for area in areas_led:
+        under |= Q(handling_path__startswith=area.path)
+    return (
+        Matter.objects.visible_to(viewer)
+        .filter(under, status__in=DONE_STATUSES)
+        .exclude(satisfaction="")
+        .select_related("owner")
+        .order_by("resolved_on", "id")
+    )
+
+
+def escalated_to(viewer, areas_led):
+    """Open matters escalated up to an area ``viewer`` leads (升级督办到本级)."""
+    if not areas_led:
+        return Matter.objects.none()
+    return (
+        Matter.objects.visible_to(viewer)
+        .open()
+        .filter(handling_area__in=areas_led, escalation_count__gt=0)
+        .select_related("owner")
+        .order_by("deadline", "id")
+    )
+
+
+def notices_to_answer(viewer, cadre):
+    """Supervision notices ``cadre`` received and has not answered yet."""
+    if cadre is None:
+        return SupervisionNotice.objects.none()
+    return (
+        SupervisionNotice.objects.visible_to(viewer)
+        .received_by(cadre)
+        .unanswered()
+        .select_related("matter")
+        .order_by("respond_by", "id")
     )

@@ -10,6 +10,7 @@ import django_filters
 from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from liaison.lib.filters import IdFilter
 from responsibility_areas.models import Area
@@ -109,6 +110,7 @@ class MonthField(forms.CharField):
             ) from None
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-11"})
 class MonthFilter(django_filters.Filter):
     field_class = MonthField
 

@@ -460,3 +460,16 @@ def cadres_behind(viewer, area: Area, today: date):
     cadres = with_quota_progress(Cadre.objects.visible_to(viewer).subtree_of(area), today.year)
     has_quota = Q(quota_contacts__gt=0) | Q(quota_visits__gt=0) | Q(quota_stay__gt=0)
     return cadres.filter(has_quota).filter(behind_schedule_q(year_fraction(today)))
+
+
+def cadres_behind_count(area: Area) -> tuple[int | None, object]:
+    """(cadres of the subtree behind schedule, when counted): the nightly figure, no live scan."""
+    from .models_rollup import AreaMonth
+
+    row = (
+        AreaMonth.objects.filter(area=area)
+        .order_by("-month")
+        .values_list("cadres_behind", "computed_at")
+        .first()
+    )
+    return row if row else (None, None)

@@ -43,6 +43,7 @@ from .models import (
     ResponsibilityAssignment,
     Visit,
     VisitHousehold,
+    VisitMatter,
 )
 
 POOR_BIT = CATEGORY_BITS[HouseholdCategory.POOR]
@@ -276,3 +277,50 @@ def commitments_of(viewer, cadre: Cadre, year: int):
 def commitment_target(cadre: Cadre) -> tuple[int, int]:
     """At least 2 commitments a year; leading cadres 3–5 (DOMAIN.md §5)."""
     return (3, 5) if cadre.is_leading else (2, None)
+
+
+# --- To-do lists (待办) ------------------------------------------------------------------------
+
+
+def quarter_start(today: date) -> date:
+    return date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+
+
+def not_visited_this_quarter(viewer, cadre: Cadre, today: date):
+    """``cadre``'s paired households with no visit since the quarter began; must-visit first."""
+    from .models import MUST_VISIT_MASK
+
+    since = quarter_start(today)
+    visited = VisitHousehold.objects.filter(household=OuterRef("pk"), visited_on__gte=since)
+    households = (
+        Household.objects.visible_to(viewer)
+        .filter(pairings__in=Pairing.objects.active(today).filter(cadre=cadre))
+        .annotate(must=F("categories").bitand(MUST_VISIT_MASK))
+        .exclude(Exists(visited))
+    )
+    return with_last_visit(households).order_by(F("must").desc(), "head_name", "id")
+
+
+def unfiled_visit_matters(viewer, area: Area):
+    """Matters raised in diaries of ``area``'s subtree, not solved on the spot, not in the ledger."""
+    return (
+        VisitMatter.objects.filter(
+            visit__in=visible_visits(viewer).filter(area_path__startswith=area.path),
+            solved_on_spot=False,
+            ledger_matter__isnull=True,
+        )
+        .select_related("visit", "visit__cadre", "household")
+        .order_by("visit__visited_on", "id")
+    )
+
+
+def imports_waiting(viewer):
+    """Roster imports checked and waiting for someone to confirm them."""
+    from .models_imports import ImportJob, ImportStatus
+
+    return (
+        ImportJob.objects.visible_to(viewer)
+        .filter(status=ImportStatus.PREVIEWED)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )

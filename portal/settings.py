@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "responsibility_areas.context_processors.scope",
+                "portal.context_processors.todo",
             ],
         },
     },

@@ -18,6 +18,8 @@ from responsibility_areas.selectors import (
     user_roles,
 )
 
+from .todo import todo_for
+
 AUDIT_READERS = {Role.ADMINISTRATOR, Role.SUPERVISOR, Role.COUNTY_LEADER}
 
 
@@ -38,6 +40,8 @@ def home(request):
         "children": child_level_counts(area) if area else [],
         "coverage_rows": coverage_by_branch(area) if area and is_leader else [],
         **(_ledger_panel(request.user, area) if area and is_leader else {}),
+        "todo": todo_for(request.user, area),
+        "today": timezone.localdate(),
     }
     return render(request, "liaison/home.html", context)
 

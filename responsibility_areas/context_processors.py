@@ -35,7 +35,12 @@ def scope(request):
         return {}
     roles = user_roles(user)
     nav = [
-        {"url": reverse(name), "label": label, "active": request.path == reverse(name)}
+        {
+            "name": name,
+            "url": reverse(name),
+            "label": label,
+            "active": request.path == reverse(name),
+        }
         for name, label, allowed in NAVIGATION
         if allowed is None or user.is_superuser or roles & allowed
     ]

@@ -155,7 +155,7 @@ def meeting_new(request):
     form = MeetingForm(
         request.POST or None,
         areas=_meeting_areas(request.user),
-        initial={"held_on": timezone.localdate()},
+        initial={"held_on": timezone.localdate(), "area": request.GET.get("area")},
     )
     if request.method == "POST" and form.is_valid():
         try:
