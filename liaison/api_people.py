@@ -5,6 +5,7 @@ and a broken rule (``LiaisonError``) answers 400 ``{field: [message]}``, or 409 
 number that is already registered.
 """
 
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -108,6 +109,22 @@ class CadreViewSet(PeopleViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = IdCursorPagination
 
 
+LIST_COLUMNS = (
+    "id",
+    "head_name",
+    "id_number_masked",
+    "phone_masked",
+    "members",
+    "address",
+    "categories",
+    "party_member",
+    "area_id",
+    "area_path",
+    "created_at",
+    "updated_at",
+)
+
+
 @extend_schema_view(
     create=extend_schema(
         request=HouseholdCreateSerializer,
@@ -132,11 +149,15 @@ class HouseholdViewSet(
     def scoped_queryset(self, user):
         exact = scope_as_ids(user)
         if exact is None:
-            households = super().scoped_queryset(user)
+            households = Household.objects.visible_to(user)
         else:  # the same rows as the path prefix, read through the (county, id) index
             level, ids = exact
-            households = Household.objects.filter(**{f"{level}_id__in": ids}).select_related("area")
-        return with_last_visit(households.annotate(paired=active_pairing_exists()))
+            households = Household.objects.filter(**{f"{level}_id__in": ids})
+        # The columns the list shows, the area's name joined (not a second model per row).
+        households = households.only(*LIST_COLUMNS).annotate(
+            area_name=F("area__name"), paired=active_pairing_exists()
+        )
+        return with_last_visit(households)
 
     def create(self, request, *args, **kwargs):
         """Register a household (``register_household``); the ID number must be new."""

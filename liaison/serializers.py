@@ -87,6 +87,7 @@ class CadreSerializer(LocatedSerializer):
 
 
 class HouseholdSerializer(LocatedSerializer):
+    area_name = serializers.CharField(read_only=True)  # annotated by the viewset (one join)
     categories = serializers.ListField(
         child=serializers.ChoiceField(choices=HouseholdCategory.choices),
         source="category_list",

@@ -24,7 +24,9 @@ def membership_paths(user) -> list[str]:
     """The paths of ``user``'s active memberships (registered with the shared scoping)."""
     from responsibility_areas.models import Membership
 
-    return list(Membership.objects.active().filter(user=user).values_list("area__path", flat=True))
+    rows = list(Membership.objects.active().filter(user=user).values_list("area__path", "area_id"))
+    user._liaison_area_ids = dict(rows)  # scope_as_ids reads these: no second query
+    return [path for path, _id in rows]
 
 
 def visible_roots(user) -> list:

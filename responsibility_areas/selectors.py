@@ -97,6 +97,9 @@ def scope_as_ids(user) -> tuple[str, list[int]] | None:
     for depth, name in ((COUNTY_DEPTH, "county"), (TOWNSHIP_DEPTH, "township")):
         width = depth * Area.steplen
         if all(len(path) == width for path in paths):
+            known = getattr(user, "_liaison_area_ids", None) or {}
+            if all(path in known for path in paths):  # read with the memberships
+                return name, [known[path] for path in paths]
             ids = list(Area.objects.filter(path__in=paths).values_list("pk", flat=True))
             return name, ids
     return None
