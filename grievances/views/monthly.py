@@ -138,10 +138,18 @@ def close_out_month(request):
         }
         for m in matters
     ]
+    for row in rows:  # feedback recorded, waiting for this leader's 批准销号
+        row["awaiting_me"] = row["leads"] and bool(row["matter"].satisfaction)
+    awaiting_only = bool(request.GET.get("awaiting"))
+    if awaiting_only:
+        rows = [row for row in rows if row["awaiting_me"]]
     return render(
         request,
         "grievances/close_out.html",
         {
+            "awaiting_only": awaiting_only,
+            "awaiting_count": sum(1 for row in rows if row["awaiting_me"]),
+            "any_leads": any(row["leads"] for row in rows),
             "rows": rows,
             "area": area,
             "month": month,

@@ -125,6 +125,11 @@ def test_a_leader_sees_close_outs_awaiting_approval_and_escalations(
     assert count == 1 and escalated.number in items[0][1]
     page = client.get(reverse("grievances:list"), {"escalated_to_me": "true"})
     assert [m.pk for m in page.context["page"]] == [escalated.pk]
+    # The close-out page, opened from the to-do, shows which rows await the leader, and
+    # its button says what it does.
+    html = client.get(reverse("grievances:close_out"), {"awaiting": "1"}).content.decode()
+    assert re.findall(r'data-matter="(\d+)"[^>]*data-awaiting="1"', html) == [str(settled.pk)]
+    assert "批准销号" in html and "保存勾选的事项" not in html
 
 
 def test_someone_else_in_another_township_sees_none_of_it(
