@@ -6,6 +6,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 
+from liaison.lib.fastlist import LeanListMixin, rows
 from liaison.lib.filters import IdFilter
 from liaison.lib.pagination import PathCursorPagination
 
@@ -65,7 +66,7 @@ def with_parent_id(queryset):
     return queryset.annotate(parent_id=Subquery(parent.values("pk")[:1]))
 
 
-class AreaViewSet(viewsets.ReadOnlyModelViewSet):
+class AreaViewSet(LeanListMixin, viewsets.ReadOnlyModelViewSet):
     """Responsibility areas the caller may see (the subtrees of their memberships)."""
 
     serializer_class = AreaSerializer
@@ -85,4 +86,5 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
             self.get_queryset().filter(path__startswith=area.path, depth=area.depth + 1)
         )
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        data = rows(self.get_serializer_class(), page, self.get_serializer_context())
+        return self.get_paginated_response(data)

@@ -48,3 +48,14 @@ def test_matter_rows_match_the_serializer(areas, ledger, make_matter):  # noqa: 
 
 def test_a_method_field_takes_the_exact_path(areas, ledger):  # noqa: F811
     _same(CadreSerializer, list(Cadre.objects.select_related("area").order_by("id")))
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_area_rows_match_the_serializer_in_each_language(areas, language):
+    from django.utils import translation
+
+    from responsibility_areas.api import AreaSerializer, with_parent_id
+    from responsibility_areas.models import Area
+
+    with translation.override(language):
+        _same(AreaSerializer, list(with_parent_id(Area.objects.order_by("path"))))
