@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from liaison.lib.masking import redact
 from liaison.lib.masking import safe_cell as _safe_cell
+from responsibility_areas.places import Place, places_for
 
 OVERDUE_FILL = PatternFill("solid", fgColor="FDE2E1")
 EXPORT_LIMIT = 50_000
@@ -32,11 +33,16 @@ def safe_cell(value):
     return _safe_cell(redact(value) if isinstance(value, str) else value)
 
 
-def _columns():
+def _columns(places):
+    def where(m):
+        return places.get(m.area_path) or Place()
+
     return [
         (_("Number"), lambda m: m.number),
         (_("Applicant"), lambda m: m.applicant_name),
-        (_("Where it arose"), lambda m: m.area.name),
+        (_("Township"), lambda m: where(m).township),
+        (_("Village"), lambda m: where(m).village),
+        (_("Group"), lambda m: where(m).group),
         (_("Kind"), lambda m: m.get_kind_display()),
         (_("Topic"), lambda m: m.topic),
         (_("Matter"), lambda m: m.description),
@@ -59,7 +65,8 @@ def _columns():
 def ledger_workbook(matters) -> bytes:
     """An .xlsx of ``matters`` (already scoped and filtered), headers in Chinese."""
     with translation.override(settings.LANGUAGE_CODE):
-        columns = _columns()
+        places = {}
+        columns = _columns(places)
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = _("Grievance ledger")
@@ -67,6 +74,9 @@ def ledger_workbook(matters) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         queryset = matters.select_related("area", "owner", "handling_area", "handler")
+        # Every place of the export named at once: the distinct areas, then their ancestors.
+        paths = matters.order_by().values_list("area_path", flat=True).distinct()
+        places.update(places_for(paths[:EXPORT_LIMIT]))
         for matter in queryset[:EXPORT_LIMIT].iterator(chunk_size=2000):
             sheet.append([safe_cell(value(matter)) for _title, value in columns])
             row = sheet.max_row
@@ -77,7 +87,8 @@ def ledger_workbook(matters) -> bytes:
                 for cell in sheet[row]:
                     cell.fill = OVERDUE_FILL
         for index, width in enumerate(
-            [20, 10, 12, 12, 10, 40, 10, 12, 10, 10, 12, 10, 12, 10, 6, 6, 12, 10, 12], start=1
+            [20, 10, 12, 12, 12, 12, 10, 40, 10, 12, 10, 10, 12, 10, 12, 10, 6, 6, 12, 10, 12],
+            start=1,
         ):
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"

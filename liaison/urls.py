@@ -11,6 +11,7 @@ from .views import responsibility as responsibility_pages
 
 households = [
     path("", household_pages.household_list, name="household_list"),
+    path("export.xlsx", household_pages.household_export, name="household_export"),
     path("new/", household_pages.household_new, name="household_new"),
     path("coverage/", household_pages.coverage, name="coverage"),
     path("<int:pk>/", household_pages.household_detail, name="household_detail"),

@@ -32,6 +32,7 @@ urlpatterns = [
     path("dashboard/", include("portal.dashboard.urls")),
     path("audit/", views.audit_log, name="audit_log"),
     path("health/", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/dashboard/<int:area_id>/", DashboardView.as_view(), name="api-dashboard"),
     path(

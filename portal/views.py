@@ -149,3 +149,15 @@ def health(request):
     if body.get("redis") == "down" or body.get("worker") in {"silent", "unknown"}:
         body["status"] = "degraded"
     return JsonResponse(body)
+
+
+def favicon(request):
+    """``/favicon.ico``: browsers ask for it on every page; the site's icon, cached a day."""
+    from django.contrib.staticfiles import finders
+    from django.http import HttpResponse
+
+    path = finders.find("img/favicon.svg")
+    with open(path, "rb") as icon:
+        response = HttpResponse(icon.read(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

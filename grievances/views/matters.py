@@ -23,6 +23,7 @@ from liaison.lib.replica import replica_reads
 from liaison.models import Cadre, Household
 from liaison.selectors import households_to_pick
 from responsibility_areas.models import Area
+from responsibility_areas.places import label_page
 from responsibility_areas.selectors import current_area
 
 from .. import services
@@ -115,7 +116,7 @@ def matter_list(request):
     rows = filtered.select_related("area", "owner", "handler", "handling_area").order_by(
         "-received_on", "-id"
     )
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = label_page(Paginator(rows, PER_PAGE).get_page(request.GET.get("page")))
     owners = Cadre.objects.filter(pk__in=matters.values("owner_id")).order_by("name")[:300]
     return render(
         request,

@@ -18,3 +18,11 @@ def place(value, style="short"):
     if not text:
         return "–"
     return format_html('<span class="place" title="{}">{}</span>', value.full, text)
+
+
+@register.simple_tag
+def place_of(area, style="full"):
+    """The place of one area (a detail page): ``{% place_of household.area %}`` — one query."""
+    from responsibility_areas.places import place as place_of_area
+
+    return place(place_of_area(area), style)

@@ -85,3 +85,17 @@ def test_a_saved_diary_shows_place_stay_days_and_where(client, clerk_a, diaries,
     html = client.get(reverse("visit_detail", args=[diaries["liu_nov"].pk])).content.decode()
     assert 'data-testid="visit-stay-days">2<' in html
     assert areas["ta"].name in html
+
+
+def test_the_households_export_has_place_columns_and_masked_numbers(client, clerk_a, areas):
+    make_household(areas["ga"], name="钱多", phone="13912345678")
+    client.force_login(clerk_a)
+    response = client.get(reverse("household_export"), {"q": "钱多"})
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert len(rows) == 2
+    assert (record["乡（镇、街道）"], record["村"], record["村民小组"]) == ("思茅镇", "甲村", "一组")
+    assert record["手机号码"] == "139****5678"
+    assert "13912345678" not in str(rows)
+    assert AuditEvent.objects.filter(action="list.exported", data__what="households").exists()
