@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from liaison import services
 from liaison.forms.households import HouseholdForm, PairForm
 from liaison.lib.idempotency import key_from, once
-from liaison.lib.xlsx import record_export, xlsx_response
 from liaison.lib.versioning import StaleEdit
+from liaison.lib.xlsx import record_export, xlsx_response
 from liaison.models import CATEGORY_BITS, Cadre, Household, HouseholdCategory, Pairing
 from liaison.pairing_rules import breaches, cadres_breaking_rules
 from liaison.selectors import (

@@ -95,7 +95,11 @@ def test_the_households_export_has_place_columns_and_masked_numbers(client, cler
     rows = list(book.active.iter_rows(values_only=True))
     record = dict(zip(rows[0], rows[1], strict=True))
     assert len(rows) == 2
-    assert (record["乡（镇、街道）"], record["村"], record["村民小组"]) == ("思茅镇", "甲村", "一组")
+    assert (record["乡（镇、街道）"], record["村"], record["村民小组"]) == (
+        "思茅镇",
+        "甲村",
+        "一组",
+    )
     assert record["手机号码"] == "139****5678"
     assert "13912345678" not in str(rows)
     assert AuditEvent.objects.filter(action="list.exported", data__what="households").exists()
