@@ -11,10 +11,12 @@ class GrievancesConfig(AppConfig):
         # Plug the ledger into the people app's seams (liaison imports no grievances code).
         from liaison import seams
 
+        from .public_reports import report_section
         from .selectors import open_matters_of_cadre
         from .services import ledger_visit_matters
 
         seams.on_visit_matters(ledger_visit_matters)
+        seams.public_card_section(report_section)
         seams.cadre_page_section(
             lambda viewer, cadre: {"matters": open_matters_of_cadre(viewer, cadre)[:50]}
         )

@@ -5,7 +5,7 @@ Included once from ``liaison/urls.py``; each group has its own namespace.
 
 from django.urls import include, path
 
-from . import public
+from . import public, public_reports
 from .views import meetings as meeting_views
 
 meeting_patterns = [
@@ -25,6 +25,9 @@ supervision_patterns = [
 board_patterns = [
     path("board/<int:pk>/", public.board, name="board"),
     path("board/code/<str:code>/", public.board_by_code, name="board_by_code"),
+    path("board/<int:pk>/poster/", public_reports.board_poster, name="board_poster"),
+    path("h/<str:token>/report/", public_reports.report_new, name="report"),
+    path("track/", public_reports.report_track, name="track"),
 ]
 
 open311_patterns = [

@@ -105,3 +105,15 @@ def notices_to_answer(viewer, cadre):
         .select_related("matter")
         .order_by("respond_by", "id")
     )
+
+
+def reports_to_accept(viewer, cadre=None):
+    """Public reports waiting to be taken into the ledger: ``cadre``'s own, or in scope."""
+    from .models import PublicReport, ReportStatus
+
+    waiting = PublicReport.objects.filter(status=ReportStatus.RECEIVED)
+    if cadre is not None:
+        waiting = waiting.filter(cadre=cadre)
+    else:
+        waiting = waiting.visible_to(viewer)
+    return waiting.select_related("household", "cadre").order_by("created_at", "id")

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import reports
 
 app_name = "grievances"
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("households/", views.household_search, name="household_search"),
     path("close-out/", views.close_out_month, name="close_out"),
     path("monthly/", views.monthly_ledger, name="monthly"),
+    path("reports/", reports.report_list, name="reports"),
+    path("reports/<int:pk>/accept/", reports.report_accept, name="report_accept"),
     path("monthly/rerun/", views.rerun_rollup, name="rerun_rollup"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notifications_read"),

@@ -107,7 +107,26 @@ def cadre_sections(user, cadre, today: date, soon: date) -> list[Section]:
     matters, count = _first(
         ledger.open_matters_of_cadre(user, cadre).exclude(status__in=ledger.DONE_STATUSES)
     )
+    reports, waiting = _first(ledger.reports_to_accept(user, cadre))
     sections = [
+        Section(
+            "reports",
+            _("Reports from my households to take into the ledger"),
+            waiting,
+            [
+                Item(
+                    text=f"{r.reference} · {r.household.head_name}",
+                    url=reverse("grievances:reports"),
+                    when=timezone.localdate(r.created_at),
+                    mark=AMBER,
+                    tag=_("new"),
+                    note=r.description[:30],
+                )
+                for r in reports
+            ],
+            reverse("grievances:reports"),
+            _("No new reports from households."),
+        ),
         Section(
             "my_matters",
             _("Matters I own or handle"),
@@ -115,7 +134,7 @@ def cadre_sections(user, cadre, today: date, soon: date) -> list[Section]:
             _matter_items(matters, today, soon),
             cadre.get_absolute_url() + "#matters",
             _("No open matters. Well done."),
-        )
+        ),
     ]
     households, count = _first(people.not_visited_this_quarter(user, cadre, today))
     sections.append(

@@ -42,6 +42,8 @@ NO_PEOPLE_ROWS = {
     "child_level_counts": "counts of areas",
     "rule_for": "the numbers of an area level",
     "campaign_validity": "counts of a campaign's participants",
+    "quarter_start": "a date",
+    "due_soon_date": "a date",
 }
 
 

@@ -5,5 +5,7 @@ from .ledger import *  # noqa: F401,F403
 from .ledger import __all__ as _ledger_all
 from .meetings import *  # noqa: F401,F403
 from .meetings import __all__ as _meetings_all
+from .reports import *  # noqa: F401,F403
+from .reports import __all__ as _reports_all
 
-__all__ = [*_ledger_all, *_meetings_all]
+__all__ = [*_ledger_all, *_meetings_all, *_reports_all]

@@ -79,6 +79,7 @@ class MatterSource(models.TextChoices):
     HOTLINE = "hotline", _("Hotline")
     SYMPOSIUM = "symposium", _("Symposium")
     SUPERVISION = "supervision", _("Supervision")
+    PUBLIC_REPORT = "public_report", _("Reported by the household (QR code)")
 
 
 class Outcome(models.TextChoices):
@@ -425,6 +426,7 @@ class NotificationKind(models.TextChoices):
     REPORTED_UP = "reported_up", _("Reported to you")
     REOPENED = "reopened", _("Reopened")
     DEADLINE_EXTENDED = "deadline_extended", _("Deadline extended")
+    PUBLIC_REPORT = "public_report", _("A household reported a matter")
 
 
 class Notification(models.Model):

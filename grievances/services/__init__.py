@@ -19,6 +19,7 @@ from .escalation import (
 )
 from .ledger import is_rollup_day, month_bounds, rollup_day, rollup_ledger
 from .matters import TRANSITIONS, file_matter, handling_level_of, ledger_visit_matters
+from .reports import accept_public_report, receive_public_report
 from .transitions import (
     close_out,
     explain,
@@ -51,6 +52,8 @@ READS = (
 )
 
 __all__ = [
+    "accept_public_report",
+    "receive_public_report",
     "TRANSITIONS",
     "MatterError",
     "can_handle",

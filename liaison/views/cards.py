@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
 from liaison import seams
@@ -55,11 +55,13 @@ def cadre_cards(request, pk):
 def public_card(request, token):
     """What the QR code opens, without login: who to call. Never an ID number or phone."""
     pk = household_pk_from_token(token)
-    if pk is None:
-        raise Http404
-    household = get_object_or_404(
-        Household.objects.only("pk", "head_name", "area_path", "area_id"), pk=pk
+    household = (
+        Household.objects.only("pk", "head_name", "area_path", "area_id").filter(pk=pk).first()
+        if pk is not None
+        else None
     )
+    if household is None:  # a mistyped, cut-off or withdrawn card: say what to do, in Chinese
+        return render(request, "public/bad_card.html", status=404)
     pairings = Pairing.objects.active().filter(household=household).select_related("cadre")
     response = render(
         request,
