@@ -33,6 +33,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("health/", views.health, name="health"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("sw.js", views.service_worker, name="service_worker"),
     path("admin/", admin.site.urls),
     path("api/v1/dashboard/<int:area_id>/", DashboardView.as_view(), name="api-dashboard"),
     path(

@@ -161,3 +161,15 @@ def favicon(request):
         response = HttpResponse(icon.read(), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+def service_worker(request):
+    """``/sw.js`` from the site's root, so that it may serve the diary page offline."""
+    from django.contrib.staticfiles import finders
+    from django.http import HttpResponse
+
+    with open(finders.find("js/sw.js"), "rb") as script:
+        response = HttpResponse(script.read(), content_type="text/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -55,7 +55,14 @@ def filtered_visits(request):
     if figure in ACTIVITY_LABELS:  # the diaries behind a dashboard figure
         period = period_from(request.GET.get("period"))
         visits = visits.filter(visit_figure_q(figure, period.start, period.as_of))
-    visit_filter = VisitFilter(request.GET or None, queryset=visits, request=request)
+    data = request.GET.copy()
+    for key in list(data):  # an empty select on the page means "any", not a bad value
+        values = [v for v in data.getlist(key) if v != ""]
+        if values:
+            data.setlist(key, values)
+        else:
+            del data[key]
+    visit_filter = VisitFilter(data or None, queryset=visits, request=request)
     if visit_filter.is_bound and visit_filter.is_valid():
         visits = visit_filter.qs
     return visit_filter, visits, area

@@ -108,5 +108,6 @@
     }
   });
 
+  window.liaisonAddHousehold = addChip;  // offline.js restores a kept draft's households
   syncMatterHouseholds();
 })();

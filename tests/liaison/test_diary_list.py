@@ -52,6 +52,9 @@ def test_filters_by_cadre_month_kind_and_search(client, clerk_a, diaries):
     liu = diaries["liu"]
     assert _listed(client, cadre=liu.pk) == {diaries["liu_oct"].pk, diaries["liu_nov"].pk}
     assert _listed(client, cadre=liu.pk, month="2026-11") == {diaries["liu_nov"].pk}
+    # As the page's form sends it: the empty selects mean "any".
+    both = {"cadre": liu.pk, "month": "2026-11", "kind": "", "q": "", "visited_on_after": ""}
+    assert _listed(client, **both) == {diaries["liu_nov"].pk}
     assert _listed(client, kind="phone") == {diaries["wang_nov"].pk}
     assert _listed(client, q="王芳") == {diaries["wang_nov"].pk}
     assert len(_listed(client, q="赵大")) == 3
