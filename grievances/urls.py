@@ -18,5 +18,6 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notifications_read"),
     path("<int:pk>/", views.matter_detail, name="detail"),
+    path("<int:pk>/print/", views.matter_print, name="print"),
     path("<int:pk>/<slug:action>/", views.matter_action, name="action"),
 ]

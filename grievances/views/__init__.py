@@ -8,6 +8,7 @@ from .matters import (
     matter_export,
     matter_list,
     matter_new,
+    matter_print,
 )
 from .monthly import (
     close_out_month,
@@ -18,6 +19,7 @@ from .monthly import (
 )
 
 __all__ = [
+    "matter_print",
     "close_out_month",
     "get_matter_for",
     "household_search",

@@ -311,6 +311,17 @@ def matter_detail(request, pk):
 
 
 @login_required
+def matter_print(request, pk):
+    """交办单: the matter on one A4 page — owner, handler, deadline, timeline, signatures."""
+    matter = get_matter_for(request.user, pk)
+    return render(
+        request,
+        "grievances/print.html",
+        {"matter": matter, "timeline": timeline(matter), "today": timezone.localdate()},
+    )
+
+
+@login_required
 @require_POST
 def matter_action(request, pk, action):
     """One transition, refused unless the matter is still at the ``version`` the page showed."""

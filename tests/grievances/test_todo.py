@@ -139,3 +139,18 @@ def test_someone_else_in_another_township_sees_none_of_it(
     client.force_login(clerk_b_sibling)
     sections = _sections(client.get(reverse("home")).content.decode())
     assert sections["due"][0] == 0
+
+
+def test_the_assignment_slip_shows_owner_handler_deadline_and_timeline(
+    client, clerk_a, clerk_b_sibling, ledger, make_matter
+):
+    matter = make_matter(topic="吃水")
+    client.force_login(clerk_a)
+    html = client.get(reverse("grievances:print", args=[matter.pk])).content.decode()
+    assert "民情事项交办单" in html and matter.number in html
+    assert ledger.owner.name in html and matter.handler.name in html
+    assert f"{matter.deadline.year}年{matter.deadline.month}月{matter.deadline.day}日" in html
+    assert "思茅镇 / 甲村" in html  # the place by its path
+    assert "登记" in html  # the timeline's first step
+    client.force_login(clerk_b_sibling)
+    assert client.get(reverse("grievances:print", args=[matter.pk])).status_code == 404
