@@ -12,6 +12,7 @@ urlpatterns = [
     path("households/", views.household_search, name="household_search"),
     path("close-out/", views.close_out_month, name="close_out"),
     path("monthly/", views.monthly_ledger, name="monthly"),
+    path("monthly/export.xlsx", views.monthly_export, name="monthly_export"),
     path("reports/", reports.report_list, name="reports"),
     path("reports/<int:pk>/accept/", reports.report_accept, name="report_accept"),
     path("monthly/rerun/", views.rerun_rollup, name="rerun_rollup"),

@@ -12,6 +12,7 @@ from .matters import (
 )
 from .monthly import (
     close_out_month,
+    monthly_export,
     monthly_ledger,
     notification_list,
     notification_read,
@@ -19,6 +20,7 @@ from .monthly import (
 )
 
 __all__ = [
+    "monthly_export",
     "matter_print",
     "close_out_month",
     "get_matter_for",

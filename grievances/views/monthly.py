@@ -9,14 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from liaison.lib.periods import Period
 from liaison.lib.replica import replica_reads
+from liaison.lib.xlsx import record_export, xlsx_response
 from responsibility_areas.models import Area, Role
 from responsibility_areas.selectors import current_area, user_roles
 
@@ -167,11 +170,9 @@ def may_rerun_rollup(user) -> bool:
     return user.is_superuser or bool(user_roles(user) & ROLLUP_ROLES)
 
 
-@login_required
-@replica_reads
-def monthly_ledger(request):
-    """The month's ledger of the current area and its children (grievances.indicators):
-    the month in progress live, closed months from the rollup."""
+def _monthly(request):
+    """(month, area, rows, total, computed_at): the month's ledger of the current area and
+    its children (grievances.indicators), the month in progress live, closed ones stored."""
     month = _month(request, request.GET)
     area = current_area(request)
     rows, total, computed_at = [], None, None
@@ -189,6 +190,27 @@ def monthly_ledger(request):
         ]
         total = {"area": area, **figures["total"]}
         computed_at = figures["computed_at"]
+    return month, area, rows, total, computed_at
+
+
+MONTHLY_COLUMNS = (
+    ("new", _l("New")),
+    ("resolved", _l("Resolved")),
+    ("explained", _l("Explained")),
+    ("closed_out", _l("Closed out")),
+    ("pending", _l("Pending")),
+    ("overdue", _l("Overdue")),
+    ("escalated", _l("Escalated")),
+    ("on_time_rate", _l("On-time rate (%)")),
+    ("avg_days", _l("Average days to resolve")),
+)
+
+
+@login_required
+@replica_reads
+def monthly_ledger(request):
+    """The month's ledger of the current area and its children, on the page."""
+    month, area, rows, total, computed_at = _monthly(request)
     return render(
         request,
         "grievances/monthly.html",
@@ -202,6 +224,36 @@ def monthly_ledger(request):
             "may_rerun": may_rerun_rollup(request.user),
         },
     )
+
+
+@login_required
+@replica_reads
+def monthly_export(request):
+    """The same table as .xlsx (one row per child area and the total), audited."""
+    month, area, rows, total, _computed_at = _monthly(request)
+    if area is None:
+        raise Http404
+    headers = [_("Area"), *[str(label) for _key, label in MONTHLY_COLUMNS]]
+    lines = [
+        [
+            r["area"].name,
+            *[r.get(key) if r.get(key) is not None else "" for key, _label in MONTHLY_COLUMNS],
+        ]
+        for r in [*rows, {**total, "area": area}]
+    ]
+    lines[-1][0] = _("Total") + " · " + area.name
+    title = _("Monthly ledger")
+    response, count = xlsx_response(
+        f"{title}（{area.name}）{month:%Y-%m}.xlsx", f"{title} {month:%Y-%m}", headers, lines
+    )
+    record_export(
+        actor=request.user,
+        what="monthly_ledger",
+        rows=count,
+        area_path=area.path,
+        filters={"month": f"{month:%Y-%m}"},
+    )
+    return response
 
 
 @login_required

@@ -154,3 +154,22 @@ def test_the_assignment_slip_shows_owner_handler_deadline_and_timeline(
     assert "登记" in html  # the timeline's first step
     client.force_login(clerk_b_sibling)
     assert client.get(reverse("grievances:print", args=[matter.pk])).status_code == 404
+
+
+def test_the_monthly_ledger_exports_what_the_page_shows(client, clerk_a, ledger, make_matter):
+    import io
+
+    from openpyxl import load_workbook
+
+    make_matter()
+    make_matter()
+    client.force_login(clerk_a)
+    page = client.get(reverse("grievances:monthly"))
+    total = page.context["total"]
+    response = client.get(reverse("grievances:monthly_export"))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    header, last = rows[0], dict(zip(rows[0], rows[-1], strict=True))
+    assert header[1] == "新增"
+    assert last[header[0]].startswith("合计")
+    assert last[header[1]] == total["new"] == 2
