@@ -32,6 +32,7 @@ urlpatterns = [
     path("dashboard/", include("portal.dashboard.urls")),
     path("audit/", views.audit_log, name="audit_log"),
     path("health/", views.health, name="health"),
+    path("help/", views.help_page, name="help"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sw.js", views.service_worker, name="service_worker"),
     path("admin/", admin.site.urls),

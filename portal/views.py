@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
 
 from liaison.lib.models import AuditEvent
 from liaison.selectors import coverage_by_branch
@@ -173,3 +174,30 @@ def service_worker(request):
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"
     return response
+
+
+HELP_SECTIONS = {
+    "cadre": _l("Cadres"),
+    "clerk": _l("Township clerks"),
+    "leader": _l("Leaders"),
+    "administrator": _l("Administrators"),
+    "household": _l("Households (the contact card)"),
+}
+
+
+@login_required
+def help_page(request):
+    """使用说明: what to do each day, by role; the user's own roles first."""
+    roles = user_roles(request.user)
+    mine = []
+    if Role.CADRE in roles or getattr(request.user, "cadre", None) is not None:
+        mine.append("cadre")
+    if Role.CLERK in roles:
+        mine.append("clerk")
+    if roles & {*LEADER_ROLES, Role.SUPERVISOR}:
+        mine.append("leader")
+    if Role.ADMINISTRATOR in roles or request.user.is_superuser:
+        mine.append("administrator")
+    order = [*mine, *[key for key in HELP_SECTIONS if key not in mine]]
+    sections = [(key, str(HELP_SECTIONS[key])) for key in order]
+    return render(request, "portal/help.html", {"sections": sections})

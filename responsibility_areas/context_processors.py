@@ -26,6 +26,7 @@ NAVIGATION = [
     ("responsibility_areas:index", _("Responsibility areas"), None),
     ("audit_log", _("Change log"), {Role.ADMINISTRATOR, Role.SUPERVISOR, Role.COUNTY_LEADER}),
     ("api-docs", _("API"), {Role.ADMINISTRATOR}),
+    ("help", _("How to use"), None),
 ]
 
 

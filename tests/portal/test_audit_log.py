@@ -99,3 +99,13 @@ def test_matter_status_changes_show_the_status_labels(client, county_leader, are
     assert "开始办理事项" in row and "系统" in row
     assert re.search(r"状态：\s*已登记\s*→\s*办理中", row), row
     assert event.pk
+
+
+def test_the_help_page_puts_the_users_own_role_first(client, clerk_a, county_leader):
+    client.force_login(clerk_a)
+    html = client.get(reverse("help")).content.decode()
+    assert html.index('data-testid="help-clerk"') < html.index('data-testid="help-cadre"')
+    assert "使用说明" in html and "Ctrl+Enter" in html
+    client.force_login(county_leader)
+    html = client.get(reverse("help")).content.decode()
+    assert html.index('data-testid="help-leader"') < html.index('data-testid="help-clerk"')
