@@ -56,6 +56,9 @@ ACTIONS = {
     "import.uploaded": _("uploaded an import file"),
     "joint_meeting.recorded": _("recorded a joint meeting"),
     "ledger.rolled_up": _("computed the monthly ledger"),
+    "list.exported": _("exported a list to Excel"),
+    "public_report.accepted": _("took a household's report into the ledger"),
+    "public_report.received": _("received a report from a household"),
     "matter.close_out": _("closed out a matter"),
     "matter.explain": _("settled a matter by explanation"),
     "matter.extend_deadline": _("extended a matter's deadline"),
@@ -122,6 +125,11 @@ DETAILS = {
     "notifications": _("notifications"),
     "number": _("matter number"),
     "on": _("date"),
+    "owner": _("owner (first visitor)"),
+    "reference": _("reference"),
+    "what": _("what"),
+    "filters": _("filter"),
+    "outcome": _("outcome"),
     "period": _("period"),
     "recipient": _("recipient"),
     "removed": _("removed"),
@@ -156,6 +164,13 @@ CHOICES = {
     "satisfaction": Satisfaction,
     "handling_level": HandlingLevel,
 }
+EXPORTED = {
+    "visits": _("visit diaries"),
+    "households": _("households"),
+    "monthly_ledger": _("monthly ledger"),
+    "roster": _("pairing roster"),
+}
+
 CHOICES_BY_ACTION = {
     "pairing.created": {"kind": PairingKind},
     "commitment.status_set": {"status": CommitmentStatus},
@@ -286,6 +301,8 @@ def _value(action: str, key: str, value, model) -> str:
     if value is None or value == "":
         return "—"
     choices = CHOICES_BY_ACTION.get(action, {}).get(key) or CHOICES.get(key)
+    if key == "what" and isinstance(value, str) and value in EXPORTED:
+        return str(EXPORTED[value])
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     if choices is not None and isinstance(value, str):

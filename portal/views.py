@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from liaison.lib.models import AuditEvent
 from liaison.selectors import coverage_by_branch
@@ -177,11 +177,11 @@ def service_worker(request):
 
 
 HELP_SECTIONS = {
-    "cadre": _l("Cadres"),
-    "clerk": _l("Township clerks"),
-    "leader": _l("Leaders"),
-    "administrator": _l("Administrators"),
-    "household": _l("Households (the contact card)"),
+    "cadre": gettext_lazy("Cadres"),
+    "clerk": gettext_lazy("Township clerks"),
+    "leader": gettext_lazy("Leaders"),
+    "administrator": gettext_lazy("Administrators"),
+    "household": gettext_lazy("Households (the contact card)"),
 }
 
 

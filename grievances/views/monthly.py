@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from liaison.lib.periods import Period
@@ -194,15 +194,15 @@ def _monthly(request):
 
 
 MONTHLY_COLUMNS = (
-    ("new", _l("New")),
-    ("resolved", _l("Resolved")),
-    ("explained", _l("Explained")),
-    ("closed_out", _l("Closed out")),
-    ("pending", _l("Pending")),
-    ("overdue", _l("Overdue")),
-    ("escalated", _l("Escalated")),
-    ("on_time_rate", _l("On-time rate (%)")),
-    ("avg_days", _l("Average days to resolve")),
+    ("new", gettext_lazy("New")),
+    ("resolved", gettext_lazy("Resolved")),
+    ("explained", gettext_lazy("Explained")),
+    ("closed_out", gettext_lazy("Closed out")),
+    ("pending", gettext_lazy("Pending")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("escalated", gettext_lazy("Escalated")),
+    ("on_time_rate", gettext_lazy("On-time rate (%)")),
+    ("avg_days", gettext_lazy("Average days to resolve")),
 )
 
 
