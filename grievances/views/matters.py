@@ -23,7 +23,7 @@ from liaison.lib.replica import replica_reads
 from liaison.models import Cadre, Household
 from liaison.selectors import households_to_pick
 from responsibility_areas.models import Area
-from responsibility_areas.places import label_page
+from responsibility_areas.places import label_page, label_places
 from responsibility_areas.selectors import current_area
 
 from .. import services
@@ -417,7 +417,7 @@ def matter_new(request):
 def household_search(request):
     """Households to choose as the applicant (radio buttons), in the user's scope."""
     query = request.GET.get("q", "").strip()
-    results = households_to_pick(request.user, query)
+    results = label_places(households_to_pick(request.user, query))
     return render(
         request, "grievances/_household_results.html", {"results": results, "query": query}
     )

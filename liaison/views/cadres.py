@@ -25,6 +25,7 @@ from liaison.selectors import (
     year_fraction,
 )
 from responsibility_areas.models import Area
+from responsibility_areas.places import label_places
 from responsibility_areas.selectors import current_area
 
 
@@ -96,7 +97,7 @@ def cadre_detail(request, pk):
         "liaison/cadres/detail.html",
         {
             "cadre": cadre,
-            "households": households,
+            "households": label_places(households),
             "progress": progress_row(annotated, today),
             "commitments": commitments,
             "commitment_min": minimum,

@@ -276,7 +276,7 @@ def visit_new(request):
         households=households,
         initial=_initial(request, cadres),
     )
-    chosen = _chosen(form, households)
+    chosen = label_places(_chosen(form, households))
     chosen_qs = households.filter(pk__in=[h.pk for h in chosen])
     formset = MatterFormSet(
         request.POST or None, prefix="matters", form_kwargs={"households": chosen_qs}
@@ -321,7 +321,9 @@ def household_search(request):
     query = request.GET.get("q", "").strip()
     cadre_id = request.GET.get("cadre", "")
     usable = cadre_id.isdigit() and diary_cadres(request.user).filter(pk=cadre_id).exists()
-    results = households_to_pick(request.user, query, int(cadre_id) if usable else None)
+    results = label_places(
+        households_to_pick(request.user, query, int(cadre_id) if usable else None)
+    )
     return render(
         request, "liaison/diaries/_household_results.html", {"results": results, "query": query}
     )

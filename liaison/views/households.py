@@ -23,7 +23,7 @@ from liaison.selectors import (
     with_last_visit,
 )
 from responsibility_areas.models import Area
-from responsibility_areas.places import Place, label_page, place, places_for
+from responsibility_areas.places import Place, label_page, label_places, place, places_for
 from responsibility_areas.selectors import current_area
 
 
@@ -317,7 +317,7 @@ def coverage(request):
         {
             "area": area,
             "rows": coverage_by_branch(area),
-            "unpaired": unpaired[:100],
+            "unpaired": label_places(unpaired[:100]),
             "rule_breakers": [
                 (c, breaches(c)) for c in cadres_breaking_rules(request.user, area)[:100]
             ],

@@ -38,12 +38,12 @@ def test_clerk_enters_a_diary_for_two_households_and_sees_it_on_the_cadres_page(
     page.get_by_label("困难问题").fill("孩子上学路远")
     page.get_by_test_id("add-matter").click()
     first = page.get_by_test_id("matter-row").nth(0)
-    first.locator("select[name$='-household']").select_option(label="王大明（一组）")
+    first.locator("select[name$='-household']").select_option(label="王大明（甲村 · 一组）")
     first.locator("textarea[name$='-description']").fill("医保卡丢失")
     first.locator("input[name$='-solved_on_spot']").check()
     page.get_by_test_id("add-matter").click()
     second = page.get_by_test_id("matter-row").nth(1)
-    second.locator("select[name$='-household']").select_option(label="李小红（甲村）")
+    second.locator("select[name$='-household']").select_option(label="李小红（思茅镇 · 甲村）")
     second.locator("textarea[name$='-description']").fill("村道塌方，出行困难")
 
     # Forgot how the first matter was solved: a clear message, nothing lost.
