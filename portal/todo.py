@@ -331,6 +331,7 @@ def leader_sections(user, area: Area, today: date, soon: date) -> list[Section]:
                         text=_("%(n)d cadres behind their yearly quota") % {"n": behind},
                         url=url,
                         mark=AMBER if behind else "",
+                        tag=_("behind schedule"),
                         note=_("counted %(when)s")
                         % {"when": timezone.localtime(computed_at).strftime("%m-%d %H:%M")},
                     )

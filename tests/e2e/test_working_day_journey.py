@@ -142,6 +142,10 @@ def test_a_household_reports_from_its_card_and_follows_it(browser, live_server, 
     expect(page.get_by_test_id("public-card")).to_contain_text("刘强")
     expect(page.locator(".brand")).not_to_have_attribute("href", re.compile(".*"))
     _fits_the_phone(page)
+    page.get_by_test_id("board-link").click()  # the village's notice board, on the phone
+    expect(page.locator("h1")).to_contain_text("甲村")
+    _fits_the_phone(page)
+    page.go_back()
     page.get_by_test_id("report-link").click()
     page.locator("#description").fill("村口路灯坏了一个月，晚上看不见路")
     page.get_by_test_id("report-submit").click()
