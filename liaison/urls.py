@@ -23,6 +23,7 @@ households = [
 
 cadres = [
     path("", cadre_pages.cadre_list, name="cadre_list"),
+    path("export.xlsx", cadre_pages.cadre_export, name="cadre_export"),
     path("new/", cadre_pages.cadre_new, name="cadre_new"),
     path("me/", cadre_pages.my_page, name="my_page"),
     path("quotas/", cadre_pages.quotas, name="quotas"),

@@ -167,6 +167,7 @@ CHOICES = {
 EXPORTED = {
     "visits": _("visit diaries"),
     "households": _("households"),
+    "cadres": _("cadres"),
     "monthly_ledger": _("monthly ledger"),
     "roster": _("pairing roster"),
 }

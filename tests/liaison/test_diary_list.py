@@ -106,3 +106,14 @@ def test_the_households_export_has_place_columns_and_masked_numbers(client, cler
     assert record["手机号码"] == "139****5678"
     assert "13912345678" not in str(rows)
     assert AuditEvent.objects.filter(action="list.exported", data__what="households").exists()
+
+
+def test_the_cadres_export_has_place_columns_and_masked_phones(client, clerk_a, areas):
+    cadre = make_cadre(areas["ta"], name="孙立")
+    client.force_login(clerk_a)
+    response = client.get(reverse("cadre_export"), {"q": "孙立"})
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert len(rows) == 2 and record["乡（镇、街道）"] == "思茅镇"
+    assert cadre.phone not in str(rows) and "****" in record["手机号码"]
