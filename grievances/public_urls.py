@@ -10,12 +10,14 @@ from .views import meetings as meeting_views
 
 meeting_patterns = [
     path("", meeting_views.meeting_list, name="list"),
+    path("export.xlsx", meeting_views.meeting_export, name="export"),
     path("new/", meeting_views.meeting_new, name="new"),
     path("<int:pk>/", meeting_views.meeting_detail, name="detail"),
 ]
 
 supervision_patterns = [
     path("", meeting_views.notice_list, name="list"),
+    path("export.xlsx", meeting_views.notice_export, name="export"),
     path("new/", meeting_views.notice_new, name="new"),
     path("<int:pk>/", meeting_views.notice_detail, name="detail"),
     path("<int:pk>/acknowledge/", meeting_views.notice_acknowledge, name="acknowledge"),

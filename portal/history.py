@@ -101,6 +101,8 @@ DETAILS = {
     "areas": _("areas"),
     "cadre": _("cadre"),
     "cadres": _("cadres"),
+    "meetings": _("joint meetings"),
+    "notices": _("supervision notices"),
     "campaigns": _("surveys"),
     "cases": _("accountability cases"),
     "changed": _("fields changed"),

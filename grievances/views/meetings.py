@@ -10,10 +10,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from liaison.lib.xlsx import record_export, xlsx_response
 from liaison.models import Cadre
 from responsibility_areas.models import Area, Level
 from responsibility_areas.scoping import paths_q, scope_paths
@@ -128,15 +130,51 @@ def _meeting_areas(user):
     return Area.objects.filter(paths_q("path", paths)).order_by("path")
 
 
+EXPORT_LIMIT = 100_000
+
+
+def _dates(request):
+    return parse_date(request.GET.get("since") or ""), parse_date(request.GET.get("until") or "")
+
+
+def filtered_meetings(request):
+    meetings = JointMeeting.objects.visible_to(request.user).select_related("area")
+    area_id = request.GET.get("area")
+    if area_id and area_id.isdigit():
+        meetings = meetings.filter(area_id=int(area_id))
+    since, until = _dates(request)
+    if since:
+        meetings = meetings.filter(held_on__gte=since)
+    if until:
+        meetings = meetings.filter(held_on__lte=until)
+    return meetings
+
+
+@login_required
+def meeting_export(request):
+    """The meetings the filter shows, as .xlsx (audited)."""
+    meetings = filtered_meetings(request).order_by("-held_on", "-id")[:EXPORT_LIMIT]
+    headers = [_("Held on"), _("Area"), _("Level"), _("Chaired by"), _("Recorded at")]
+    rows = (
+        [m.held_on, m.area.name, m.get_level_display(), m.chair, m.created_at] for m in meetings
+    )
+    title = _("Joint meetings")
+    response, count = xlsx_response(f"{title}.xlsx", title, headers, rows)
+    record_export(
+        actor=request.user,
+        what="meetings",
+        rows=count,
+        filters={k: v for k, v in request.GET.items() if v},
+    )
+    return response
+
+
 @login_required
 def meeting_list(request):
     """Meetings in the user's subtree and the schedule: which township or county is due."""
     today = timezone.localdate()
     schedule = JointMeeting.objects.schedule(_meeting_areas(request.user), today).order_by("path")
-    meetings = JointMeeting.objects.visible_to(request.user).select_related("area")
-    area_id = request.GET.get("area")
-    if area_id and area_id.isdigit():
-        meetings = meetings.filter(area_id=int(area_id))
+    meetings = filtered_meetings(request)
     page = Paginator(meetings.order_by("-held_on", "-id"), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -216,9 +254,8 @@ def get_notice_for(user, pk) -> SupervisionNotice:
     return get_object_or_404(notices.select_related("matter", "recipient"), pk=pk)
 
 
-@login_required
-def notice_list(request):
-    """Received notices (the user's cadre) and, for supervisors, the notices they issued."""
+def filtered_notices(request):
+    """(notices, box, is_supervisor) as the list's box, overdue and date filters narrow them."""
     today = timezone.localdate()
     cadre = getattr(request.user, "cadre", None)
     is_supervisor = request.user.is_superuser or "supervisor" in user_roles(request.user)
@@ -236,6 +273,58 @@ def notice_list(request):
         )
     if request.GET.get("overdue"):
         notices = notices.overdue(today)
+    since, until = _dates(request)
+    if since:
+        notices = notices.filter(issued_at__date__gte=since)
+    if until:
+        notices = notices.filter(issued_at__date__lte=until)
+    return notices, box, is_supervisor
+
+
+@login_required
+def notice_export(request):
+    """The notices the filter shows, as .xlsx (audited)."""
+    notices, _box, _is_supervisor = filtered_notices(request)
+    notices = notices.select_related("matter", "recipient").order_by("-issued_at", "-id")
+    headers = [
+        _("Issued at"),
+        _("Issued by"),
+        _("Recipient"),
+        _("Matter"),
+        _("Notice"),
+        _("Respond by"),
+        _("Status"),
+        _("Responded at"),
+    ]
+    rows = (
+        [
+            n.issued_at,
+            n.issuer_name,
+            n.recipient.name,
+            n.matter.number if n.matter_id else "",
+            n.text,
+            n.respond_by,
+            n.get_status_display(),
+            n.responded_at or "",
+        ]
+        for n in notices[:EXPORT_LIMIT]
+    )
+    title = _("Supervision notices")
+    response, count = xlsx_response(f"{title}.xlsx", title, headers, rows)
+    record_export(
+        actor=request.user,
+        what="notices",
+        rows=count,
+        filters={k: v for k, v in request.GET.items() if v},
+    )
+    return response
+
+
+@login_required
+def notice_list(request):
+    """Received notices (the user's cadre) and, for supervisors, the notices they issued."""
+    today = timezone.localdate()
+    notices, box, is_supervisor = filtered_notices(request)
     page = Paginator(
         notices.select_related("matter", "recipient").order_by("-issued_at", "-id"), 50
     ).get_page(request.GET.get("page"))

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison import services
+from liaison.filters import HouseholdFilter
 from liaison.forms.households import HouseholdForm, PairForm
 from liaison.lib.idempotency import key_from, once
 from liaison.lib.versioning import StaleEdit
 from liaison.lib.xlsx import record_export, xlsx_response
-from liaison.models import CATEGORY_BITS, Cadre, Household, HouseholdCategory, Pairing
+from liaison.models import Cadre, Household, HouseholdCategory, Pairing
 from liaison.pairing_rules import breaches, cadres_breaking_rules
 from liaison.selectors import (
     active_pairing_exists,
@@ -42,22 +43,30 @@ EXPORT_LIMIT = 500_000  # rows in one workbook
 
 
 def filtered_households(request):
-    """(households in scope, the area worked in) as the list's filter narrows them."""
+    """(households in scope, the area worked in) as the list's filter narrows them.
+
+    The page filters with the API's own :class:`HouseholdFilter` (search, category,
+    must-visit, paired, party member, area); "unpaired" is the page's word for paired=false.
+    """
     area = current_area(request)
     households = Household.objects.visible_to(request.user)
     if area:
         households = households.subtree_of(area)
-    query = request.GET.get("q", "").strip()
-    if query:
-        households = households.search(query)
-    category = request.GET.get("category", "")
-    if category in CATEGORY_BITS:
-        households = households.with_any_category(CATEGORY_BITS[category])
-    if request.GET.get("must_visit"):
-        households = households.must_visit()
     households = with_last_visit(households).annotate(paired=active_pairing_exists())
-    if request.GET.get("unpaired"):
-        households = households.filter(paired=False)
+    data = request.GET.copy()
+    for key in list(data):
+        values = [v for v in data.getlist(key) if v != ""]
+        if values:
+            data.setlist(key, values)
+        else:
+            del data[key]
+    if data.pop("unpaired", None):
+        data["paired"] = "false"
+    if data.get("must_visit") == "1":
+        data["must_visit"] = "true"
+    household_filter = HouseholdFilter(data, queryset=households, request=request)
+    if household_filter.is_valid():
+        households = household_filter.qs
     return households, area
 
 

@@ -274,3 +274,19 @@ def test_sibling_township_cannot_see_the_meeting(client, meeting, clerk_b_siblin
     assert client.post(reverse("meetings:detail", args=[meeting.pk]), {}).status_code == 404
     page = client.get(reverse("meetings:list")).content.decode()
     assert "王镇长" not in page
+
+
+def test_the_meetings_list_filters_by_date_and_exports_what_it_shows(
+    client, meeting, township_leader
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(township_leader)
+    response = client.get(reverse("meetings:export"), {"since": meeting.held_on})
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    assert len(rows) == 2 and rows[1][1] == meeting.area.name
+    page = client.get(reverse("meetings:list"), {"since": "2099-01-01"})
+    assert list(page.context["page"]) == []
+    assert AuditEvent.objects.filter(action="list.exported", data__what="meetings").exists()

@@ -161,3 +161,18 @@ def test_sibling_township_cannot_see_or_answer_the_notice(client, notice, clerk_
     assert client.post(reverse("supervision:acknowledge", args=[notice.pk])).status_code == 404
     page = client.get(reverse("supervision:list"), {"box": "issued"}).content.decode()
     assert "请说明进展" not in page
+
+
+def test_the_notices_list_filters_by_date_and_exports_what_it_shows(client, notice, supervisor):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(supervisor)
+    day = notice.issued_at.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    response = client.get(reverse("supervision:export"), {"box": "issued", "since": day})
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    assert len(rows) == 2 and rows[1][2] == notice.recipient.name
+    later = client.get(reverse("supervision:list"), {"box": "issued", "since": "2099-01-01"})
+    assert list(later.context["page"]) == []
+    assert AuditEvent.objects.filter(action="list.exported", data__what="notices").exists()
