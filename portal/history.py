@@ -103,6 +103,7 @@ DETAILS = {
     "cadres": _("cadres"),
     "meetings": _("joint meetings"),
     "notices": _("supervision notices"),
+    "change_log": _("change log"),
     "campaigns": _("surveys"),
     "cases": _("accountability cases"),
     "changed": _("fields changed"),

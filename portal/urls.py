@@ -31,6 +31,7 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("dashboard/", include("portal.dashboard.urls")),
     path("audit/", views.audit_log, name="audit_log"),
+    path("audit/export.xlsx", views.audit_export, name="audit_export"),
     path("health/", views.health, name="health"),
     path("help/", views.help_page, name="help"),
     path("favicon.ico", views.favicon, name="favicon"),

@@ -109,3 +109,19 @@ def test_the_help_page_puts_the_users_own_role_first(client, clerk_a, county_lea
     client.force_login(county_leader)
     html = client.get(reverse("help")).content.decode()
     assert html.index('data-testid="help-leader"') < html.index('data-testid="help-clerk"')
+
+
+def test_the_change_log_exports_what_the_filter_shows_in_words(client, county_leader, edited):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(county_leader)
+    response = client.get(
+        reverse("audit_export"), {"object_type": "liaison.household", "object_id": edited.pk}
+    )
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    assert len(rows) == 3  # the header, the edit, the registration
+    edit = next(r for r in rows if r[2] == "修改农户信息")
+    assert "张丽" in edit[1] and "家庭人口：4 → 5" in edit[4]
+    assert AuditEvent.objects.filter(action="list.exported", data__what="change_log").exists()
