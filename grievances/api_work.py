@@ -20,6 +20,7 @@ from liaison.lib.filters import IdFilter
 from liaison.lib.pagination import IdCursorPagination
 from liaison.lib.periods import Period
 from liaison.lib.replica import replica_reads
+from liaison.models import MatterKind
 from responsibility_areas.models import Area
 
 from .inbox import mark_notifications_read, notifications_for
@@ -30,6 +31,8 @@ from .models import (
     NoticeStatus,
     Notification,
     NotificationKind,
+    PublicReport,
+    ReportStatus,
     SupervisionNotice,
 )
 from .views.monthly import _month
@@ -315,3 +318,75 @@ class MonthlyLedgerView(APIView):
                 ],
             }
         )
+
+
+# --- Public reports (群众反映) ---------------------------------------------------------------
+
+
+class PublicReportSerializer(serializers.ModelSerializer):
+    household_name = serializers.CharField(source="household.head_name", read_only=True)
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True, allow_null=True)
+    matter_number = serializers.CharField(source="matter.number", read_only=True, allow_null=True)
+
+    class Meta:
+        model = PublicReport
+        fields = [
+            "id",
+            "reference",
+            "area",
+            "household",
+            "household_name",
+            "cadre",
+            "cadre_name",
+            "description",
+            "status",
+            "matter",
+            "matter_number",
+            "created_at",
+            "accepted_at",
+        ]
+        read_only_fields = fields
+
+
+class AcceptReportSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MatterKind.choices, default=MatterKind.DIFFICULTY)
+    topic = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class PublicReportFilter(AreaSubtreeFilter):
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = PublicReport
+        fields = ["area", "status"]
+
+
+class PublicReportViewSet(LeanListMixin, viewsets.ReadOnlyModelViewSet):
+    """Reports households sent from their contact card: those received by the caller's cadre
+    and those in the caller's subtrees; ``accept`` takes one into the ledger (受理)."""
+
+    serializer_class = PublicReportSerializer
+    filterset_class = PublicReportFilter
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PublicReport.objects.none()
+        from .views.reports import reports_for
+
+        return reports_for(self.request.user).select_related("household", "cadre", "matter")
+
+    @extend_schema(request=AcceptReportSerializer, responses={200: PublicReportSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Take the report into the ledger; the receiving cadre owns the matter (DOMAIN §4)."""
+        from . import services
+
+        report = self.get_object()
+        data = AcceptReportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.accept_public_report(actor=request.user, report=report, **data.validated_data)
+        except services.MatterError as exc:
+            return Response({exc.field or "detail": [exc.message]}, status=400)
+        return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data)

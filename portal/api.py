@@ -9,7 +9,12 @@ from evaluations.api import (
     SurveyViewSet,
 )
 from grievances.api import MatterViewSet
-from grievances.api_work import MeetingViewSet, NoticeViewSet, NotificationViewSet
+from grievances.api_work import (
+    MeetingViewSet,
+    NoticeViewSet,
+    NotificationViewSet,
+    PublicReportViewSet,
+)
 from liaison.api_people import CadreViewSet, HouseholdViewSet, PairingViewSet, VisitViewSet
 from liaison.api_work import AssignmentViewSet, CommitmentViewSet, ImportJobViewSet
 from responsibility_areas.api import AreaViewSet
@@ -28,6 +33,7 @@ router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("supervision-notices", NoticeViewSet, basename="supervision-notice")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("public-reports", PublicReportViewSet, basename="public-report")
 router.register("responsibility", AssignmentViewSet, basename="assignment")
 router.register("commitments", CommitmentViewSet, basename="commitment")
 router.register("imports", ImportJobViewSet, basename="import")

@@ -120,3 +120,22 @@ def test_the_notice_board_has_a_printable_qr_poster(client, ledger):
     assert page.status_code == 200 and "<svg" in html
     assert reverse("public:board", args=[ledger.areas["va"].pk]) in html
     assert get_user_model().objects.count() >= 1
+
+
+def test_the_api_lists_the_cadres_reports_and_accepts_one(client, api_client, ledger, card):
+    _page, reference, _code = _report(client, card)
+    api_client.force_authenticate(ledger.owner.user)
+    rows = api_client.get("/api/v1/public-reports/").json()["results"]
+    assert [r["reference"] for r in rows] == [reference] and rows[0]["status"] == "received"
+    report_id = rows[0]["id"]
+    answer = api_client.post(f"/api/v1/public-reports/{report_id}/accept/", {"kind": "bad"})
+    assert answer.status_code == 400 and "kind" in answer.json()
+    answer = api_client.post(f"/api/v1/public-reports/{report_id}/accept/", {"topic": "路灯"})
+    assert answer.status_code == 200 and answer.json()["matter_number"]
+    assert Matter.objects.get(public_report__id=report_id).owner == ledger.owner
+
+
+def test_the_api_hides_other_townships_reports(client, api_client, ledger, card, clerk_b_sibling):
+    _report(client, card)
+    api_client.force_authenticate(clerk_b_sibling)
+    assert api_client.get("/api/v1/public-reports/").json()["results"] == []
