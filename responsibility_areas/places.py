@@ -114,3 +114,15 @@ def label_page(page, path_of=lambda obj: obj.area_path):
     """Name the places of a paginator page's rows (one query); returns the page."""
     page.object_list = label_places(page.object_list, path_of)
     return page
+
+
+def batches_with_places(queryset, limit: int, size: int = 2000):
+    """``(rows, {path: Place})`` a batch at a time, for exports: rows named in one query
+    per batch, at most ``limit`` rows in all."""
+    for start in range(0, limit, size):
+        batch = list(queryset[start : min(start + size, limit)])
+        if not batch:
+            return
+        yield batch, places_for(row.area_path for row in batch)
+        if len(batch) < size:
+            return

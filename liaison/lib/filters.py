@@ -21,4 +21,17 @@ class IdFilter(django_filters.NumberFilter):
     field_class = IdField
 
 
-__all__ = ["IdFilter"]
+def without_empty(query):
+    """A copy of a page's query without its empty fields: an empty select means "any",
+    not a bad value (a filter set bound to it then validates as the API's would)."""
+    data = query.copy()
+    for key in list(data):
+        values = [value for value in data.getlist(key) if value != ""]
+        if values:
+            data.setlist(key, values)
+        else:
+            del data[key]
+    return data
+
+
+__all__ = ["IdFilter", "without_empty"]

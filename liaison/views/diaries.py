@@ -14,6 +14,7 @@ from liaison import services
 from liaison.filters import VisitFilter
 from liaison.forms.diaries import MatterFormSet, VisitForm
 from liaison.indicators import ACTIVITY_LABELS, visit_figure_q
+from liaison.lib.filters import without_empty
 from liaison.lib.idempotency import key_from, once
 from liaison.lib.periods import period_from
 from liaison.lib.xlsx import record_export, xlsx_response
@@ -26,7 +27,7 @@ from liaison.models import (
     VisitMatter,
 )
 from liaison.selectors import diary_cadres, households_to_pick, visible_visits
-from responsibility_areas.places import Place, label_page, label_places, place, places_for
+from responsibility_areas.places import Place, batches_with_places, label_page, label_places, place
 from responsibility_areas.selectors import current_area
 
 EXPORT_LIMIT = 200_000  # rows in one workbook
@@ -55,13 +56,7 @@ def filtered_visits(request):
     if figure in ACTIVITY_LABELS:  # the diaries behind a dashboard figure
         period = period_from(request.GET.get("period"))
         visits = visits.filter(visit_figure_q(figure, period.start, period.as_of))
-    data = request.GET.copy()
-    for key in list(data):  # an empty select on the page means "any", not a bad value
-        values = [v for v in data.getlist(key) if v != ""]
-        if values:
-            data.setlist(key, values)
-        else:
-            del data[key]
+    data = without_empty(request.GET)
     visit_filter = VisitFilter(data or None, queryset=visits, request=request)
     if visit_filter.is_bound and visit_filter.is_valid():
         visits = visit_filter.qs
@@ -129,14 +124,9 @@ def export_visits(request, visits, area):
         _("Entered by"),
         _("Entered at"),
     ]
-    chunk = 2000
 
     def rows():
-        for start in range(0, EXPORT_LIMIT, chunk):
-            batch = list(visits[start : start + chunk])
-            if not batch:
-                return
-            places = places_for(v.area_path for v in batch)
+        for batch, places in batches_with_places(visits, EXPORT_LIMIT):
             ids = [v.pk for v in batch]
             heads = {}
             for visit_id, name in VisitHousehold.objects.filter(visit_id__in=ids).values_list(
@@ -167,8 +157,6 @@ def export_visits(request, visits, area):
                     _person(v.entered_by),
                     v.created_at,
                 ]
-            if len(batch) < chunk:
-                return
 
     name = _("Visit diaries") + (f"（{place(area).full}）" if area else "")
     day = timezone.localdate().strftime("%Y%m%d")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from liaison import services
 from liaison.filters import HouseholdFilter
 from liaison.forms.households import HouseholdForm, PairForm
+from liaison.lib.filters import without_empty
 from liaison.lib.idempotency import key_from, once
 from liaison.lib.versioning import StaleEdit
 from liaison.lib.xlsx import record_export, xlsx_response
@@ -24,7 +25,13 @@ from liaison.selectors import (
     with_last_visit,
 )
 from responsibility_areas.models import Area
-from responsibility_areas.places import Place, label_page, label_places, place, places_for
+from responsibility_areas.places import (
+    Place,
+    batches_with_places,
+    label_page,
+    label_places,
+    place,
+)
 from responsibility_areas.selectors import current_area
 
 
@@ -53,13 +60,7 @@ def filtered_households(request):
     if area:
         households = households.subtree_of(area)
     households = with_last_visit(households).annotate(paired=active_pairing_exists())
-    data = request.GET.copy()
-    for key in list(data):
-        values = [v for v in data.getlist(key) if v != ""]
-        if values:
-            data.setlist(key, values)
-        else:
-            del data[key]
+    data = without_empty(request.GET)
     if data.pop("unpaired", None):
         data["paired"] = "false"
     if data.get("must_visit") == "1":
@@ -112,12 +113,9 @@ def household_export(request):
         _("Paired"),
         _("Last visit"),
     ]
-    chunk = 2000
 
     def rows():
-        for start in range(0, EXPORT_LIMIT, chunk):
-            batch = list(households[start : start + chunk])
-            places = places_for(h.area_path for h in batch)
+        for batch, places in batches_with_places(households, EXPORT_LIMIT):
             for h in batch:
                 where = places.get(h.area_path) or Place()
                 yield [
@@ -134,8 +132,6 @@ def household_export(request):
                     h.paired,
                     h.last_visit or "",
                 ]
-            if len(batch) < chunk:
-                return
 
     title = _("Households")
     name = title + (f"（{place(area).full}）" if area else "")
