@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -63,38 +64,47 @@ def _columns(places):
 
 
 def ledger_workbook(matters) -> bytes:
-    """An .xlsx of ``matters`` (already scoped and filtered), headers in Chinese."""
+    """An .xlsx of ``matters`` (already scoped and filtered), headers in Chinese.
+
+    Written row by row (openpyxl's write-only mode: memory per row, not per workbook);
+    every text cell a string, overdue rows filled.
+    """
     with translation.override(settings.LANGUAGE_CODE):
         places = {}
         columns = _columns(places)
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Grievance ledger")
-        sheet.append([str(title) for title, _value in columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        queryset = matters.select_related("area", "owner", "handling_area", "handler")
-        # Every place of the export named at once: the distinct areas, then their ancestors.
-        paths = matters.order_by().values_list("area_path", flat=True).distinct()
-        places.update(places_for(paths[:EXPORT_LIMIT]))
-        for matter in queryset[:EXPORT_LIMIT].iterator(chunk_size=2000):
-            sheet.append([safe_cell(value(matter)) for _title, value in columns])
-            row = sheet.max_row
-            for cell in sheet[row]:
-                if isinstance(cell.value, str):
-                    cell.data_type = TYPE_STRING  # never a formula, whatever it reads
-            if matter.is_overdue():
-                for cell in sheet[row]:
-                    cell.fill = OVERDUE_FILL
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Grievance ledger"))
         for index, width in enumerate(
             [20, 10, 12, 12, 12, 12, 10, 40, 10, 12, 10, 10, 12, 10, 12, 10, 6, 6, 12, 10, 12],
             start=1,
         ):
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        sheet.append([_styled(sheet, str(title), font=bold) for title, _value in columns])
+        queryset = matters.select_related("area", "owner", "handling_area", "handler")
+        # Every place of the export named at once: the distinct areas, then their ancestors.
+        paths = matters.order_by().values_list("area_path", flat=True).distinct()
+        places.update(places_for(paths[:EXPORT_LIMIT]))
+        for matter in queryset[:EXPORT_LIMIT].iterator(chunk_size=2000):
+            fill = OVERDUE_FILL if matter.is_overdue() else None
+            sheet.append(
+                [_styled(sheet, safe_cell(value(matter)), fill=fill) for _title, value in columns]
+            )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _styled(sheet, value, font=None, fill=None):
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = TYPE_STRING  # never a formula, whatever it reads
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    return cell
 
 
 def export_filename() -> str:

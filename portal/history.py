@@ -104,6 +104,7 @@ DETAILS = {
     "meetings": _("joint meetings"),
     "notices": _("supervision notices"),
     "change_log": _("change log"),
+    "ledger": _("grievance ledger"),
     "campaigns": _("surveys"),
     "cases": _("accountability cases"),
     "changed": _("fields changed"),

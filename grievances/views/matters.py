@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from liaison.lib.idempotency import key_from, once
 from liaison.lib.replica import replica_reads
+from liaison.lib.xlsx import record_export
 from liaison.models import Cadre, Household
 from liaison.selectors import households_to_pick
 from responsibility_areas.models import Area
@@ -145,6 +146,13 @@ def matter_export(request):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
+    record_export(
+        actor=request.user,
+        what="ledger",
+        rows=filtered.count(),
+        area_path=_area.path if _area else "",
+        filters={k: v for k, v in request.GET.items() if v},
+    )
     return response
 
 

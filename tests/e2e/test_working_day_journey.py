@@ -105,6 +105,12 @@ def test_a_cadre_on_a_phone_handles_an_overdue_matter_and_files_a_diary_offline(
     matter.refresh_from_db()
     assert matter.status == "in_progress"
 
+    # The paired household's page, on the phone.
+    page.goto(f"{live_server.url}/households/{household.pk}/")
+    expect(page.locator("h1")).to_contain_text("王大明")
+    expect(page.locator("h1")).to_contain_text("甲村 / 一组")
+    _fits_the_phone(page)
+
     # A diary with no signal.
     page.goto(f"{live_server.url}/diary/new/")
     _fits_the_phone(page)

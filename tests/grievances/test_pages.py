@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from grievances.models import LedgerMonth, Matter, MatterStatus, Notification
 from grievances.services import resolve, start_work
+from liaison.lib.models import AuditEvent
 from liaison.models import MatterKind
 from tests.liaison.factories import make_household
 
@@ -316,6 +317,13 @@ def test_export_neutralises_formulas_and_masks_id_and_phone_numbers(
     text = " ".join(str(v) for row in rows for v in row)
     assert ID_NUMBER not in text and PHONE not in text and "530802********0019" in text
     assert sibling_matter.number not in text
+    # The place in three columns; an overdue row is filled; the export is recorded.
+    header = rows[0]
+    place = {h: v for h, v in zip(header, rows[1], strict=True) if h in ("乡（镇、街道）", "村")}
+    assert place == {"乡（镇、街道）": "思茅镇", "村": "甲村"}
+    assert cells[0].fill.fgColor.rgb.endswith("FDE2E1") == matter.is_overdue()
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
+    assert AuditEvent.objects.filter(action="list.exported", data__what="ledger").exists()
 
 
 def test_ledger_pages_never_show_a_full_id_number_or_phone(client, clerk_a, make_matter):
