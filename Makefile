@@ -17,8 +17,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 ## Debian packages the browser tests and the catalogues need (Chromium, its driver, CJK fonts,
-## gettext). Installed when missing and running as root; otherwise the browser tests are
-## skipped with a loud notice (LIAISON_SKIP_BROWSER=1 in the environment of pytest).
+## gettext). Installed when missing and running as root; otherwise `make test` stops with the
+## command to install them (the browser journeys are never skipped).
 system-packages:
 	@bash scripts/system_packages.sh
 

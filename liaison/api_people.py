@@ -109,19 +109,15 @@ class CadreViewSet(PeopleViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = IdCursorPagination
 
 
+# The household's own columns the list shows (the serializer's model fields), and the path
+# its scope reads: derived, so a field added to the serializer is never read lazily per row.
 LIST_COLUMNS = (
-    "id",
-    "head_name",
-    "id_number_masked",
-    "phone_masked",
-    "members",
-    "address",
-    "categories",
-    "party_member",
-    "area_id",
+    *(
+        name
+        for name in HouseholdSerializer.Meta.fields
+        if name in {field.name for field in Household._meta.concrete_fields}
+    ),
     "area_path",
-    "created_at",
-    "updated_at",
 )
 
 

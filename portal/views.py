@@ -136,11 +136,11 @@ def audit_log(request):
 @login_required
 def audit_export(request):
     """The change log as the filter shows it, in words, as .xlsx (itself recorded)."""
-    from liaison.lib.xlsx import record_export, xlsx_response
+    from liaison.lib.xlsx import export_list
 
     from . import history
 
-    events, filters = filtered_events(request)
+    events, _filters = filtered_events(request)
     headers = [_("Time"), _("Who"), _("Did what"), _("To what"), _("Details")]
 
     def rows():
@@ -157,10 +157,9 @@ def audit_export(request):
                 who = f"{event.actor.last_name}{event.actor.first_name}（{event.actor_name}）"
             yield [event.at, who, entry.phrase, f"{entry.object_kind} {entry.object_name}", details]
 
-    title = _("Change log")
-    response, count = xlsx_response(f"{title}.xlsx", title, headers, rows())
-    record_export(actor=request.user, what="change_log", rows=count, filters=filters)
-    return response
+    return export_list(
+        request, what="change_log", title=_("Change log"), headers=headers, rows=rows()
+    )
 
 
 def health(request):

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What `make test` needs from Debian beside Python: Chromium and its driver for the browser
 # tests, CJK fonts for the printed pages, gettext's msgfmt for the catalogues.
-# Missing and root: install them. Missing and not root (or no apt-get): say so loudly; the
-# browser tests then skip with the same message instead of failing one by one.
+# Missing and root: install them. Missing and not root (or no apt-get): stop `make test` with
+# the command to run; the browser journeys are part of the suite and are never skipped.
 set -uo pipefail
 
 missing() {
@@ -27,8 +27,8 @@ cat >&2 <<'MSG'
 ************************************************************************************
 * make test: Debian's chromium / chromium-driver / fonts-wqy-microhei / gettext are *
 * missing and cannot be installed here (not root, or apt-get failed).               *
-* The browser journeys (tests/e2e) will be SKIPPED. Install them with:              *
+* The browser journeys (tests/e2e) cannot run, so the suite stops here. Install:   *
 *   sudo apt-get install -y chromium chromium-driver fonts-wqy-microhei gettext     *
 ************************************************************************************
 MSG
-exit 0
+exit 1

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from liaison.lib.xlsx import record_export, xlsx_response
+from liaison.lib.xlsx import export_list
 from liaison.models import Cadre
 from responsibility_areas.models import Area, Level
 from responsibility_areas.scoping import paths_q, scope_paths
@@ -158,15 +158,9 @@ def meeting_export(request):
     rows = (
         [m.held_on, m.area.name, m.get_level_display(), m.chair, m.created_at] for m in meetings
     )
-    title = _("Joint meetings")
-    response, count = xlsx_response(f"{title}.xlsx", title, headers, rows)
-    record_export(
-        actor=request.user,
-        what="meetings",
-        rows=count,
-        filters={k: v for k, v in request.GET.items() if v},
+    return export_list(
+        request, what="meetings", title=_("Joint meetings"), headers=headers, rows=rows
     )
-    return response
 
 
 @login_required
@@ -309,15 +303,9 @@ def notice_export(request):
         ]
         for n in notices[:EXPORT_LIMIT]
     )
-    title = _("Supervision notices")
-    response, count = xlsx_response(f"{title}.xlsx", title, headers, rows)
-    record_export(
-        actor=request.user,
-        what="notices",
-        rows=count,
-        filters={k: v for k, v in request.GET.items() if v},
+    return export_list(
+        request, what="notices", title=_("Supervision notices"), headers=headers, rows=rows
     )
-    return response
 
 
 @login_required

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from liaison.lib.periods import Period
 from liaison.lib.replica import replica_reads
-from liaison.lib.xlsx import record_export, xlsx_response
+from liaison.lib.xlsx import export_list
 from responsibility_areas.models import Area, Role
 from responsibility_areas.selectors import current_area, user_roles
 
@@ -242,18 +242,15 @@ def monthly_export(request):
         for r in [*rows, {**total, "area": area}]
     ]
     lines[-1][0] = _("Total") + " · " + area.name
-    title = _("Monthly ledger")
-    response, count = xlsx_response(
-        f"{title}（{area.name}）{month:%Y-%m}.xlsx", f"{title} {month:%Y-%m}", headers, lines
-    )
-    record_export(
-        actor=request.user,
+    return export_list(
+        request,
         what="monthly_ledger",
-        rows=count,
-        area_path=area.path,
-        filters={"month": f"{month:%Y-%m}"},
+        title=f"{_('Monthly ledger')} {month:%Y-%m}",
+        headers=headers,
+        rows=lines,
+        area=area,
+        where=area.name,
     )
-    return response
 
 
 @login_required

@@ -80,3 +80,19 @@ def record_export(*, actor, what: str, rows: int, area_path: str = "", filters: 
         area_path=area_path,
         data={"what": what, "rows": rows, "filters": filters or {}},
     )
+
+
+def export_list(request, *, what: str, title: str, headers, rows, area=None, where: str = ""):
+    """What a list page's filter shows, as an attachment, recorded (who, which list, filter,
+    how many rows). ``where``: the place in the file name (乡镇 / 村), today's date follows."""
+    day = timezone.localdate().strftime("%Y%m%d")
+    name = f"{title}（{where}）{day}.xlsx" if where else f"{title}{day}.xlsx"
+    response, count = xlsx_response(name, title, headers, rows)
+    record_export(
+        actor=request.user,
+        what=what,
+        rows=count,
+        area_path=getattr(area, "path", "") or "",
+        filters={key: value for key, value in request.GET.items() if value},
+    )
+    return response

@@ -13,7 +13,7 @@ from liaison import seams, services
 from liaison.forms.cadres import CadreForm, CommitmentForm, CommitmentStatusForm
 from liaison.lib.identity import mask_mobile
 from liaison.lib.versioning import StaleEdit
-from liaison.lib.xlsx import record_export, xlsx_response
+from liaison.lib.xlsx import export_list
 from liaison.models import Cadre, Commitment, CommitmentStatus
 from liaison.pairing_rules import breaches_of
 from liaison.selectors import (
@@ -98,17 +98,9 @@ def cadre_export(request):
                 behind,
             ]
 
-    title = _("Cadres")
-    day = today.strftime("%Y%m%d")
-    response, count = xlsx_response(f"{title}{day}.xlsx", title, headers, rows())
-    record_export(
-        actor=request.user,
-        what="cadres",
-        rows=count,
-        area_path=area.path if area else "",
-        filters={k: v for k, v in request.GET.items() if v},
+    return export_list(
+        request, what="cadres", title=_("Cadres"), headers=headers, rows=rows(), area=area
     )
-    return response
 
 
 @login_required

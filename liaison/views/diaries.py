@@ -17,7 +17,7 @@ from liaison.indicators import ACTIVITY_LABELS, visit_figure_q
 from liaison.lib.filters import without_empty
 from liaison.lib.idempotency import key_from, once
 from liaison.lib.periods import period_from
-from liaison.lib.xlsx import record_export, xlsx_response
+from liaison.lib.xlsx import export_list
 from liaison.models import (
     SIX_QUESTIONS,
     Household,
@@ -158,17 +158,16 @@ def export_visits(request, visits, area):
                     v.created_at,
                 ]
 
-    name = _("Visit diaries") + (f"（{place(area).full}）" if area else "")
-    day = timezone.localdate().strftime("%Y%m%d")
-    response, count = xlsx_response(f"{name}{day}.xlsx", _("Visit diaries"), headers, rows())
-    record_export(
-        actor=request.user,
+    where = place(area).full if area else ""
+    return export_list(
+        request,
         what="visits",
-        rows=count,
-        area_path=area.path if area else "",
-        filters={k: v for k, v in request.GET.items() if v},
+        title=_("Visit diaries"),
+        headers=headers,
+        rows=rows(),
+        area=area,
+        where=where,
     )
-    return response
 
 
 def _person(user) -> str:

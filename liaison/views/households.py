@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +14,7 @@ from liaison.forms.households import HouseholdForm, PairForm
 from liaison.lib.filters import without_empty
 from liaison.lib.idempotency import key_from, once
 from liaison.lib.versioning import StaleEdit
-from liaison.lib.xlsx import record_export, xlsx_response
+from liaison.lib.xlsx import export_list
 from liaison.models import Cadre, Household, HouseholdCategory, Pairing
 from liaison.pairing_rules import breaches, cadres_breaking_rules
 from liaison.selectors import (
@@ -50,7 +49,8 @@ EXPORT_LIMIT = 500_000  # rows in one workbook
 
 
 def filtered_households(request):
-    """(households in scope, the area worked in) as the list's filter narrows them.
+    """(households in scope, the area worked in, filter errors) as the list's filter narrows
+    them.
 
     The page filters with the API's own :class:`HouseholdFilter` (search, category,
     must-visit, paired, party member, area); "unpaired" is the page's word for paired=false.
@@ -67,13 +67,13 @@ def filtered_households(request):
         data["must_visit"] = "true"
     household_filter = HouseholdFilter(data, queryset=households, request=request)
     if household_filter.is_valid():
-        households = household_filter.qs
-    return households, area
+        return household_filter.qs, area, {}
+    return households.none(), area, household_filter.errors  # said on the page, not ignored
 
 
 @login_required
 def household_list(request):
-    households, area = filtered_households(request)
+    households, area, errors = filtered_households(request)
     query = request.GET.get("q", "").strip()
     category = request.GET.get("category", "")
     page = Paginator(households.select_related("area").order_by("area_path", "head_name", "id"), 50)
@@ -89,6 +89,7 @@ def household_list(request):
             "category": category,
             "categories": HouseholdCategory.choices,
             "filters": params.urlencode(),
+            "filter_errors": errors,
             "pager_query": params.urlencode() + "&" if params else "",
         },
     )
@@ -97,7 +98,7 @@ def household_list(request):
 @login_required
 def household_export(request):
     """The filtered list as .xlsx: 县 / 乡镇 / 村 / 组 columns, numbers masked, audited."""
-    households, area = filtered_households(request)
+    households, area, _errors = filtered_households(request)
     households = households.order_by("area_path", "head_name", "id")
     headers = [
         _("Head of household"),
@@ -133,18 +134,16 @@ def household_export(request):
                     h.last_visit or "",
                 ]
 
-    title = _("Households")
-    name = title + (f"（{place(area).full}）" if area else "")
-    day = timezone.localdate().strftime("%Y%m%d")
-    response, count = xlsx_response(f"{name}{day}.xlsx", title, headers, rows())
-    record_export(
-        actor=request.user,
+    where = place(area).full if area else ""
+    return export_list(
+        request,
         what="households",
-        rows=count,
-        area_path=area.path if area else "",
-        filters={k: v for k, v in request.GET.items() if v},
+        title=_("Households"),
+        headers=headers,
+        rows=rows(),
+        area=area,
+        where=where,
     )
-    return response
 
 
 def _save_household(request, form, household=None):

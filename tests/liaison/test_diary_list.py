@@ -117,3 +117,15 @@ def test_the_cadres_export_has_place_columns_and_masked_phones(client, clerk_a, 
     record = dict(zip(rows[0], rows[1], strict=True))
     assert len(rows) == 2 and record["乡（镇、街道）"] == "思茅镇"
     assert cadre.phone not in str(rows) and "****" in record["手机号码"]
+
+
+def test_a_bad_household_filter_is_said_not_ignored(client, clerk_a, areas):
+    make_household(areas["ga"], name="钱多")
+    client.force_login(clerk_a)
+    page = client.get(reverse("household_list"), {"category": "no-such-category"})
+    html = page.content.decode()
+    assert 'data-testid="filter-errors"' in html and "钱多" not in html
+    assert "选择一个有效的选项" in html  # Django's own message, in Chinese
+    client.cookies["django_language"] = "en"  # the language switch's cookie
+    html = client.get(reverse("household_list"), {"category": "x"}).content.decode()
+    assert "Select a valid choice" in html
