@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from liaison.lib.prepared import Prepared
 from liaison.lib.scoping import (  # noqa: F401  (the tree's public scoping API)
     ScopedQuerySet,
     collapse_paths,
@@ -20,11 +21,21 @@ from liaison.lib.scoping import (  # noqa: F401  (the tree's public scoping API)
 )
 
 
-def membership_paths(user) -> list[str]:
-    """The paths of ``user``'s active memberships (registered with the shared scoping)."""
+def _membership_areas(*, user_id, on):
     from responsibility_areas.models import Membership
 
-    rows = list(Membership.objects.active().filter(user=user).values_list("area__path", "area_id"))
+    return (
+        Membership.objects.active(on).filter(user_id=user_id).values_list("area__path", "area_id")
+    )
+
+
+# Read on every request: its SQL compiled once per process (liaison.lib.prepared).
+MEMBERSHIP_AREAS = Prepared(_membership_areas)
+
+
+def membership_paths(user) -> list[str]:
+    """The paths of ``user``'s active memberships (registered with the shared scoping)."""
+    rows = MEMBERSHIP_AREAS(user_id=user.pk, on=today())
     user._liaison_area_ids = dict(rows)  # scope_as_ids reads these: no second query
     return [path for path, _id in rows]
 

@@ -181,8 +181,17 @@ class LeanListMixin:
             return queryset
         return super().filter_queryset(queryset)
 
+    def prepared_list(self):
+        """An unfiltered page's rows from SQL compiled once (``liaison.lib.prepared``), or
+        None: the queryset's own path."""
+        return None
+
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = None
+        if PAGING_PARAMS.issuperset(request.query_params) and self.paginator is not None:
+            queryset = self.prepared_list()
+        if queryset is None:
+            queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         objects = page if page is not None else queryset
         data = rows(self.get_serializer_class(), objects, self.get_serializer_context())
