@@ -45,12 +45,11 @@ class MatterSerializer(serializers.ModelSerializer):
     resolution = RedactedCharField(read_only=True)
     explanation = RedactedCharField(read_only=True)
     feedback = RedactedCharField(read_only=True)
-    area_name = serializers.CharField(source="area.name", read_only=True)
-    owner_name = serializers.CharField(source="owner.name", read_only=True)
-    handler_name = serializers.CharField(
-        source="handler.name", read_only=True, allow_null=True, default=None
-    )
-    handling_area_name = serializers.CharField(source="handling_area.name", read_only=True)
+    # Annotated by the viewset (grievances.api.with_names): columns, not related models.
+    area_name = serializers.CharField(read_only=True)
+    owner_name = serializers.CharField(read_only=True)
+    handler_name = serializers.CharField(read_only=True, allow_null=True)
+    handling_area_name = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     is_overdue = serializers.SerializerMethodField()

@@ -301,6 +301,12 @@ class Matter(AreaLocated):
                 name="matter_handling_path_like",
                 opclasses=["varchar_pattern_ops"],
             ),
+            # The ledger list, newest first: which ids a scope sees, read from the index
+            # alone (both paths are in it), so a page stops after its rows instead of
+            # fetching every matter of the county to sort them.
+            models.Index(
+                fields=["-id"], include=["area_path", "handling_path"], name="matter_id_paths"
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["number"], name="matter_number_unique")]
 

@@ -42,3 +42,27 @@ class IdCursorPagination(CursorPagination):
 class PathCursorPagination(IdCursorPagination):
     ordering = "path"
     position_is_integer = False
+
+
+class IdsFirst:
+    """A queryset stand-in for cursor pagination: a page's ids first, then its rows.
+
+    ``ids`` is the scoped, filtered query (narrow: PostgreSQL can answer it from an index
+    and stop after one page); ``rows`` reads the listed columns, joins and annotations for
+    those ids only. Planned as one query, the joins would be made for every row in scope
+    before the sort that keeps fifty of them. DRF's pagination calls ``order_by``, one
+    position ``filter`` and a slice, and those go to the ids.
+    """
+
+    def __init__(self, ids, rows):
+        self.ids, self.rows = ids, rows
+
+    def order_by(self, *ordering):
+        return IdsFirst(self.ids.order_by(*ordering), self.rows.order_by(*ordering))
+
+    def filter(self, *args, **kwargs):
+        return IdsFirst(self.ids.filter(*args, **kwargs), self.rows)
+
+    def __getitem__(self, window: slice) -> list:
+        page = self.ids.values("pk")[window]
+        return list(self.rows.filter(pk__in=page))
