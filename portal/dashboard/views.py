@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
 
 from liaison.lib import audit
@@ -107,7 +108,13 @@ def _links_and_cells(board) -> dict:
             {
                 "area": row["area"],
                 "url": board_base.replace("2147483647", str(pk)) + suffix,
-                "cells": cells,
+                # One piece of escaped HTML per row: ~20 cells × 10 areas rendered node by
+                # node were a fifth of the page's time.
+                "cells": format_html_join(
+                    "",
+                    '<td class="num{}" data-value="{}"><a href="{}">{}</a></td>',
+                    ((" bad" if c["bad"] else "", c["value"], c["url"], c["text"]) for c in cells),
+                ),
             }
         )
     return {"links": {key: link(area.pk, key) for key in keys}, "child_rows": rows}
