@@ -100,8 +100,7 @@ class _Plan:
                 found = [
                     (position, name, element, convert)
                     for position, param in enumerate(params)
-                    for convert in (_same, str)
-                    if type(param) is type(convert(item)) and param == convert(item)
+                    if (convert := _binding(param, item)) is not None
                 ]
                 if not found or _text(item) in sql:
                     return _REFUSED  # transformed, or written into the SQL text
@@ -127,6 +126,16 @@ def _same(value):
     return value
 
 
+def _binding(param, marker):
+    """How a call's value becomes this parameter, if the parameter is ``marker``: as it is,
+    or as text (SQLite's date adapter writes dates as text)."""
+    for convert in (_same, str):
+        bound = convert(marker)
+        if type(param) is type(bound) and param == bound:
+            return convert
+    return None
+
+
 def _text(marker) -> str:
     return marker if isinstance(marker, str) else str(marker)
 
@@ -146,6 +155,13 @@ def _instances(compiler, rows, db) -> list:
     return objects
 
 
+def _kind(name, value) -> tuple:
+    """What of a value shapes the SQL or its binding: its type, and a list's length."""
+    if isinstance(value, list | tuple):
+        return (name, len(value), tuple(sorted({type(item).__name__ for item in value})))
+    return (name, None, type(value).__name__)
+
+
 class Prepared:
     """``build(**shape, **values)`` → a queryset; calls run its SQL compiled once per shape.
 
@@ -160,18 +176,12 @@ class Prepared:
 
     def __call__(self, shape: dict | None = None, **values) -> list:
         shape = shape or {}
-        key = (
-            tuple(sorted(shape.items())),
-            tuple(
-                (name, len(value) if isinstance(value, list | tuple) else None)
-                for name, value in sorted(values.items())
-            ),
-        )
+        key = (tuple(sorted(shape.items())), tuple(_kind(n, v) for n, v in sorted(values.items())))
         plan = self._plans.get(key)
+        if plan is None and len(self._plans) < MAX_SHAPES:
+            plan = self._plans[key] = self._compile(shape, values)
         if plan is None:
-            plan = self._compile(shape, values)
-            if len(self._plans) < MAX_SHAPES:
-                self._plans[key] = plan
+            plan = _REFUSED  # too many shapes already: this one takes the ORM path
         db = None if plan is _REFUSED else plan.db()
         if db is None:
             return list(self.build(**shape, **values))

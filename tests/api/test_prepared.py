@@ -127,6 +127,23 @@ def test_what_it_cannot_map_takes_the_orm_path(areas, households):
     assert list(joined._plans.values()) == [_REFUSED]
 
 
+def test_a_value_of_another_type_is_another_shape(areas, households):
+    after = Prepared(lambda *, position: Household.objects.filter(id__gt=position).order_by("id"))
+    expected = [h.pk for h in households[2:]]
+    assert [h.pk for h in after(position=households[1].pk)] == expected
+    assert [h.pk for h in after(position=str(households[1].pk))] == expected
+    assert len(after._plans) == 2  # an int and a text position are bound apart
+
+
+def test_past_the_cap_new_shapes_take_the_orm_path(areas, households, monkeypatch):
+    monkeypatch.setattr("liaison.lib.prepared.MAX_SHAPES", 1)
+    capped = Prepared(lambda *, ids: Household.objects.filter(id__in=ids).order_by("id"))
+    capped(ids=[households[0].pk])
+    both = capped(ids=[households[0].pk, households[1].pk])
+    assert [h.pk for h in both] == [households[0].pk, households[1].pk]
+    assert len(capped._plans) == 1
+
+
 def test_an_empty_in_list_is_answered_by_the_orm(areas, households):
     empty = Prepared(lambda *, ids: Household.objects.filter(id__in=ids))
     assert empty(ids=[]) == []
