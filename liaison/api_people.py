@@ -5,7 +5,7 @@ and a broken rule (``LiaisonError``) answers 400 ``{field: [message]}``, or 409 
 number that is already registered.
 """
 
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from liaison.lib.fastlist import LeanListMixin
+from liaison.lib.fastlist import LeanListMixin, model_columns
 from liaison.lib.prepared import Prepared, PreparedPage
 from responsibility_areas.selectors import scope_as_ids
 
@@ -113,13 +113,15 @@ class CadreViewSet(PeopleViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 # The household's own columns the list shows (the serializer's model fields), and the path
 # its scope reads: derived, so a field added to the serializer is never read lazily per row.
-LIST_COLUMNS = (
-    *(
-        name
-        for name in HouseholdSerializer.Meta.fields
-        if name in {field.name for field in Household._meta.concrete_fields}
-    ),
-    "area_path",
+LIST_COLUMNS = model_columns(HouseholdSerializer, "area_path")
+
+
+# What the pairing and diary lists read of their rows and of the rows they name.
+PAIRING_COLUMNS = model_columns(
+    PairingSerializer, "area_path", "area__name", "cadre__name", "household__head_name"
+)
+VISIT_COLUMNS = model_columns(
+    VisitSerializer, "area_path", "area__name", "cadre__name", "entered_by__username"
 )
 
 
@@ -170,11 +172,7 @@ class HouseholdViewSet(
     pagination_class = IdCursorPagination
 
     def scoped_queryset(self, user):
-        exact = scope_as_ids(user)
-        if exact is None:
-            return listed_households(Household.objects.visible_to(user))
-        level, ids = exact
-        return listed_households(Household.objects.filter(**{f"{level}_id__in": ids}))
+        return listed_households(Household.objects.listed_for(user))
 
     def prepared_list(self):
         """An unfiltered page for a scope of whole counties (or townships): the same query
@@ -221,6 +219,7 @@ class HouseholdViewSet(
     )
 )
 class PairingViewSet(
+    LeanListMixin,
     PeopleViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -235,7 +234,11 @@ class PairingViewSet(
     pagination_class = IdCursorPagination
 
     def scoped_queryset(self, user):
-        return super().scoped_queryset(user).select_related("cadre", "household")
+        return (
+            Pairing.objects.listed_for(user)
+            .select_related("area", "cadre", "household")
+            .only(*PAIRING_COLUMNS)
+        )
 
     def create(self, request, *args, **kwargs):
         """Pair a cadre with a household; an identical open pairing is answered with 200."""
@@ -267,6 +270,7 @@ class PairingViewSet(
     )
 )
 class VisitViewSet(
+    LeanListMixin,
     PeopleViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -284,7 +288,11 @@ class VisitViewSet(
         return (
             visible_visits(user)
             .select_related("area", "cadre", "entered_by")
-            .prefetch_related("households", "matters")
+            .only(*VISIT_COLUMNS)
+            .prefetch_related(
+                Prefetch("households", queryset=Household.objects.only("id", "head_name")),
+                "matters",
+            )
         )
 
     def create(self, request, *args, **kwargs):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.fields import RedactedCharField, RedactedTextField
 from liaison.lib.versioning import version_field
-from responsibility_areas.models import AreaLocated, AreaLocatedQuerySet
+from responsibility_areas.models import AreaLocated, AreaLocatedQuerySet, ancestor_copy
 
 
 class Rank(models.TextChoices):
@@ -193,6 +193,10 @@ class TermQuerySet(AreaLocatedQuerySet):
 class Pairing(AreaLocated):
     """Cadre ↔ household (结对联户); ending one keeps it as history."""
 
+    # Listed by scope in id order: (county, id) and (township, id) in Meta, no single ones.
+    county = ancestor_copy(_("county"), db_index=False)
+    township = ancestor_copy(_("township"), db_index=False)
+
     cadre = models.ForeignKey(
         Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="pairings"
     )
@@ -215,7 +219,11 @@ class Pairing(AreaLocated):
                 name="one_open_pairing_per_cadre_household",
             )
         ]
-        indexes = [models.Index(fields=["household", "end_date"])]
+        indexes = [
+            models.Index(fields=["household", "end_date"]),
+            models.Index(fields=["county", "id"], name="pairing_county_id"),
+            models.Index(fields=["township", "id"], name="pairing_township_id"),
+        ]
 
     def __str__(self):
         return f"{self.cadre} – {self.household}"
@@ -278,6 +286,10 @@ SIX_QUESTIONS = [
 class Visit(AreaLocated):
     """A visit diary entry (民情日记): who visited, whom, when, how, what was said."""
 
+    # Listed newest first by scope: (county, id) and (township, id) in Meta, no single ones.
+    county = ancestor_copy(_("county"), db_index=False)
+    township = ancestor_copy(_("township"), db_index=False)
+
     cadre = models.ForeignKey(
         Cadre, verbose_name=_("visiting cadre"), on_delete=models.PROTECT, related_name="visits"
     )
@@ -313,6 +325,8 @@ class Visit(AreaLocated):
                 name="visit_cadre_day_cover",
             ),
             models.Index(fields=["county", "visited_on"]),
+            models.Index(fields=["county", "id"], name="visit_county_id"),
+            models.Index(fields=["township", "id"], name="visit_township_id"),
             # Covering: a subtree's contacts of a month (dashboards) are an index-only scan.
             models.Index(
                 fields=["area_path", "visited_on"],

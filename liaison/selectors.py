@@ -75,7 +75,7 @@ def visible_visits(user):
     """Cadres with no other role see their own diaries; others their subtree's."""
     if cadre_only(user):
         return Visit.objects.filter(cadre=user.cadre)
-    return Visit.objects.visible_to(user)
+    return Visit.objects.listed_for(user)
 
 
 def diary_cadres(user):

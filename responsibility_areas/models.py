@@ -124,6 +124,36 @@ class Area(MP_Node):
 class AreaLocatedQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 
+    def listed_for(self, user):
+        """``visible_to(user)`` as a list in id order reads it: for a scope of whole counties
+        (or townships), ``county_id IN`` (``township_id IN``) — the same rows as the path
+        prefixes — so the ``(county, id)`` index gives a page without sorting the scope."""
+        from .selectors import scope_as_ids
+
+        exact = scope_as_ids(user)
+        if exact is None:
+            return self.visible_to(user)
+        level, ids = exact
+        return self.filter(**{f"{level}_id__in": ids})
+
+
+def ancestor_copy(verbose_name, db_index: bool = True) -> models.ForeignKey:
+    """A copied ancestor of the row's area (county, township). A table listed newest first
+    by scope passes ``db_index=False`` and declares ``(county, id)`` / ``(township, id)``
+    in its Meta instead: the same look-ups, and a page in id order that stops after its
+    rows."""
+    return models.ForeignKey(
+        Area,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_constraint=False,
+        db_index=db_index,
+    )
+
 
 class AreaLocated(models.Model):
     """Abstract base for big tables: the area path and county/township ids denormalised.
@@ -140,26 +170,8 @@ class AreaLocated(models.Model):
     # Copies of the area's ancestors, kept by ``place_in`` and ``move_area``: no database
     # constraint of their own (``area`` holds the row to the tree and PROTECTs it), which
     # spares two foreign-key checks per row on every bulk write (imports, seeding).
-    county = models.ForeignKey(
-        Area,
-        verbose_name=_("county"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        db_constraint=False,
-    )
-    township = models.ForeignKey(
-        Area,
-        verbose_name=_("township"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        db_constraint=False,
-    )
+    county = ancestor_copy(_("county"))
+    township = ancestor_copy(_("township"))
 
     objects = AreaLocatedQuerySet.as_manager()
 

@@ -18,6 +18,7 @@ from operator import attrgetter
 from django.utils import timezone
 from rest_framework import fields as drf
 from rest_framework import relations
+from rest_framework.serializers import ListSerializer
 
 _COMPILED: dict[type, list] = {}
 
@@ -134,8 +135,8 @@ def compile_rows(serializer_class, context=None) -> list:
             plan.append((name, attrgetter(display.attname), Labels(display.flatchoices)))
             continue
         getter = _getter(field)
-        if getter is None or isinstance(field, drf.SerializerMethodField):
-            plan.append((name, None, field))  # the slow, exact path
+        if getter is None or isinstance(field, drf.SerializerMethodField | ListSerializer):
+            plan.append((name, None, field))  # the slow, exact path (nested lists too)
             continue
         plan.append((name, getter, _converter(field)))
     _COMPILED[serializer_class] = plan
@@ -167,6 +168,15 @@ def rows(serializer_class, objects, context=None) -> list[dict]:
             row[name] = convert(value) if value is not None else None
         result.append(row)
     return result
+
+
+def model_columns(serializer_class, *extra: str) -> tuple[str, ...]:
+    """The serializer's fields that are columns of its model, and ``extra``: what a list
+    reads with ``only()``, derived so that a field added to the serializer is never read
+    lazily row by row."""
+    model = serializer_class.Meta.model
+    concrete = {field.name for field in model._meta.concrete_fields}
+    return (*(name for name in serializer_class.Meta.fields if name in concrete), *extra)
 
 
 PAGING_PARAMS = frozenset({"cursor", "page_size", "format"})

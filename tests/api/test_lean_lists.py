@@ -16,6 +16,7 @@ from liaison.models import Cadre, Household, HouseholdCategory
 from liaison.selectors import active_pairing_exists, with_last_visit
 from liaison.serializers import CadreSerializer, HouseholdSerializer
 from tests.grievances.conftest import ledger, make_matter  # noqa: F401 - fixtures
+from tests.liaison.api_world import frozen, people  # noqa: F401 - fixtures
 from tests.liaison.factories import make_household
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +60,18 @@ def test_area_rows_match_the_serializer_in_each_language(areas, language):
 
     with translation.override(language):
         _same(AreaSerializer, list(with_parent_id(Area.objects.order_by("path"))))
+
+
+@pytest.mark.usefixtures("frozen")
+def test_pairing_and_visit_rows_match_the_serializer(clerk_a, people):  # noqa: F811
+    """As the viewsets read them (only the listed columns, names by select_related)."""
+    from liaison.api_people import PairingViewSet, VisitViewSet
+    from liaison.serializers import PairingSerializer, VisitSerializer
+
+    for viewset, serializer in (
+        (PairingViewSet, PairingSerializer),
+        (VisitViewSet, VisitSerializer),
+    ):
+        objects = list(viewset().scoped_queryset(clerk_a).order_by("id"))
+        assert objects
+        _same(serializer, objects)
