@@ -136,6 +136,8 @@ def main():
         "households, 50 rows": ([households + "?page_size=50"], 8, 1),
         "households, 20 rows": ([households + "?page_size=20"], 8, 1),
         "ledger, 50 rows": (["/api/v1/grievances/?page_size=50"], 8, 1),
+        "diaries, 50 rows": (["/api/v1/visits/?page_size=50"], 8, 1),
+        "pairings, 50 rows": (["/api/v1/pairings/?page_size=50"], 8, 1),
         # The floor: DRF with token auth, the scope and cursor paging, one row.
         "floor: notifications, 1 row": (["/api/v1/notifications/?page_size=1"], 8, 1),
         "county dashboard": ([f"/api/v1/dashboard/{county.pk}/"], 8, 1),
