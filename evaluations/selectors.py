@@ -25,9 +25,11 @@ DEFAULT_RULES = {
 }
 
 
-def rule_for(area) -> EvaluationRule:
-    """The rule of the campaign's level (the nearest level with a rule, else the default)."""
-    rules = {r.level: r for r in EvaluationRule.objects.all()}
+def rule_for(area, rules: dict | None = None) -> EvaluationRule:
+    """The rule of the campaign's level (the nearest level with a rule, else the default).
+    ``rules``: the stored rules by level, when the caller read them once for many."""
+    if rules is None:
+        rules = {r.level: r for r in EvaluationRule.objects.all()}
     if area.level in rules:
         return rules[area.level]
     defaults = DEFAULT_RULES.get(area.level, DEFAULT_RULES[Level.TOWNSHIP])
@@ -53,18 +55,42 @@ class Validity:
 def campaign_validity(campaign: Campaign) -> Validity:
     """Participant rules, checked live: who took part (one participant per household, or per
     paper questionnaire without one) and the grassroots share, against the level's rule."""
+    return campaign_validities([campaign])[campaign.pk]
+
+
+def campaign_validities(campaigns) -> dict[int, Validity]:
+    """:func:`campaign_validity` of each campaign (with its ``area``), by primary key: the
+    counts in one query grouped by campaign, the rules read once — a page of campaigns
+    costs two queries, not four per campaign."""
+    campaigns = list(campaigns)
+    if not campaigns:
+        return {}
+    anonymous = Q(household__isnull=True)
+    counts = {
+        row.pop("campaign"): row
+        for row in Response.objects.filter(campaign__in=campaigns)
+        .order_by()
+        .values("campaign")
+        .annotate(
+            households=Count("household", distinct=True),
+            papers=Count("id", filter=anonymous),
+            grassroots_households=Count("household", distinct=True, filter=Q(grassroots=True)),
+            grassroots_papers=Count("id", filter=anonymous & Q(grassroots=True)),
+        )
+    }
+    rules = {r.level: r for r in EvaluationRule.objects.all()}
+    result = {}
+    for campaign in campaigns:
+        row = counts.get(campaign.pk, {})
+        participants = row.get("households", 0) + row.get("papers", 0)
+        grassroots = row.get("grassroots_households", 0) + row.get("grassroots_papers", 0)
+        result[campaign.pk] = _checked(participants, grassroots, rule_for(campaign.area, rules))
+    return result
+
+
+def _checked(participants: int, grassroots: int, rule: EvaluationRule) -> Validity:
     from django.utils.translation import gettext as _
 
-    responses = Response.objects.filter(campaign=campaign)
-    households = responses.filter(household__isnull=False)
-    participants = (
-        households.values("household").distinct().count()
-        + responses.filter(household__isnull=True).count()
-    )
-    grassroots = households.filter(grassroots=True).values("household").distinct().count() + (
-        responses.filter(household__isnull=True, grassroots=True).count()
-    )
-    rule = rule_for(campaign.area)
     result = Validity(participants, grassroots, rule)
     if participants < rule.min_participants:
         result.problems.append(

@@ -42,6 +42,7 @@ NO_PEOPLE_ROWS = {
     "child_level_counts": "counts of areas",
     "rule_for": "the numbers of an area level",
     "campaign_validity": "counts of a campaign's participants",
+    "campaign_validities": "counts of campaigns' participants, by campaign",
     "quarter_start": "a date",
     "due_soon_date": "a date",
 }

@@ -76,3 +76,41 @@ def test_scores_come_with_their_formula_and_are_scoped(
     assert api_client.get("/api/v1/evaluations/", {"campaign": "abc"}).status_code == 400
     api_client.force_authenticate(clerk_b_sibling)
     assert api_client.get("/api/v1/evaluations/", {"campaign": closed.pk}).status_code == 404
+
+
+def test_the_campaign_list_counts_validity_for_the_page_at_once(
+    api_client, areas, county_leader, clerk_a, closed
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evaluations.selectors import campaign_validity
+
+    def listed():
+        with CaptureQueriesContext(connection) as queries:
+            rows = api_client.get("/api/v1/campaigns/").json()["results"]
+        return rows, len(queries)
+
+    api_client.force_authenticate(county_leader)
+    listed()  # the scope is read once per user object
+    _rows, queries_for_one = listed()
+    second = services.create_campaign(
+        actor=None,
+        area=areas["tb"],
+        name="南屏镇测评",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        questionnaire=closed.questionnaire,
+    )
+    services.open_campaign(actor=None, campaign=second)
+    rows, queries_for_two = listed()
+    assert queries_for_two == queries_for_one  # not four more per campaign
+    by_id = {row["id"]: row["validity"] for row in rows}
+    for campaign in (closed, second):
+        expected = campaign_validity(campaign)
+        assert by_id[campaign.pk]["participants"] == expected.participants
+        assert by_id[campaign.pk]["grassroots_percent"] == round(
+            expected.grassroots_percent, 1
+        ) or (by_id[campaign.pk]["grassroots_percent"] == expected.grassroots_percent)
+        assert by_id[campaign.pk]["problems"] == expected.problems
+    assert by_id[closed.pk]["participants"] == 3 and by_id[second.pk]["participants"] == 0
