@@ -140,7 +140,7 @@ def listed_households(households, on=None):
 
 
 def _household_page(*, level, ids, today, ordering, lookup, start, stop, position=None):
-    households = listed_households(Household.objects.filter(**{f"{level}_id__in": ids}), today)
+    households = listed_households(Household.objects.in_scope_ids(level, ids), today)
     households = households.order_by(*ordering)
     if lookup:
         households = households.filter(**{lookup: position})

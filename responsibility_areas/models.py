@@ -133,15 +133,18 @@ class AreaLocatedQuerySet(ScopedQuerySet):
         exact = scope_as_ids(user)
         if exact is None:
             return self.visible_to(user)
-        level, ids = exact
+        return self.in_scope_ids(*exact)
+
+    def in_scope_ids(self, level: str, ids):
+        """The rows of ``scope_as_ids``'s answer: ``("county", ids)`` or ``("township", ids)``."""
         return self.filter(**{f"{level}_id__in": ids})
 
 
 def ancestor_copy(verbose_name, db_index: bool = True) -> models.ForeignKey:
-    """A copied ancestor of the row's area (county, township). A table listed newest first
-    by scope passes ``db_index=False`` and declares ``(county, id)`` / ``(township, id)``
-    in its Meta instead: the same look-ups, and a page in id order that stops after its
-    rows."""
+    """A copied ancestor of the row's area (county, township). A table that declares its
+    own composite indexes on it passes ``db_index=False``: a list read newest first by scope
+    (``(county, id)``, ``(township, id)``: the same look-ups, and a page in id order that
+    stops after its rows), or the ledger, whose every index costs on each escalation."""
     return models.ForeignKey(
         Area,
         verbose_name=verbose_name,

@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.fields import RedactedCharField, RedactedTextField
 from liaison.models import Cadre, Household, MatterKind, VisitMatter
-from responsibility_areas.models import Area, AreaLocated, AreaLocatedQuerySet, Level
+from responsibility_areas.models import (
+    Area,
+    AreaLocated,
+    AreaLocatedQuerySet,
+    Level,
+    ancestor_copy,
+)
 
 __all__ = [
     "AREA_HANDLING_LEVEL",
@@ -159,28 +165,8 @@ class Matter(AreaLocated):
         Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     area_path = models.CharField(_("area path"), max_length=255, editable=False)
-    county = models.ForeignKey(
-        Area,
-        verbose_name=_("county"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    township = models.ForeignKey(
-        Area,
-        verbose_name=_("township"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    county = ancestor_copy(_("county"), db_index=False)
+    township = ancestor_copy(_("township"), db_index=False)
 
     # Unique by a constraint (Meta), not unique=True: that would add a second, LIKE index.
     number = models.CharField(_("number"), max_length=24, editable=False)

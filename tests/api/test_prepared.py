@@ -52,7 +52,9 @@ def households(areas):
 
 
 def _orm(level, ids, today, **page):
-    query = listed_households(Household.objects.filter(**{f"{level}_id__in": ids}), today)
+    query = listed_households(
+        Household.objects.filter(**{f"{level}_id__in": ids}), today
+    )  # by hand
     query = query.order_by("id")
     if page.get("lookup"):
         query = query.filter(**{page["lookup"]: page["position"]})
