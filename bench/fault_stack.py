@@ -168,7 +168,7 @@ print("ready", cadre.pk)
 
 COUNT = r"""
 from liaison.models import Visit, Household, ImportJob
-from liaison.lib.models import Outbox
+from foundation.models import Outbox
 from grievances.models import Matter
 print("counts", Visit.objects.count(), Matter.objects.count(), Household.objects.count(),
       ",".join(sorted(ImportJob.objects.values_list("status", flat=True))),

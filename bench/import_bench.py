@@ -44,7 +44,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from liaison.lib.identity import check_character  # noqa: E402
+from foundation.identity import check_character  # noqa: E402
 from responsibility_areas.models import Level  # noqa: E402
 
 TOWNSHIPS, VILLAGES = 10, 20  # 200 villages
@@ -194,8 +194,8 @@ def run_ours(rows: int, reimport: bool) -> dict:
 
 def prepared_rows(n: int) -> list[dict]:
     """The rows as model columns (what a plain resource or COPY is fed); not timed."""
-    from liaison.lib import crypto
-    from liaison.lib.identity import mask_id_number, mask_mobile
+    from foundation import crypto
+    from foundation.identity import mask_id_number, mask_mobile
     from liaison.services import initials
     from responsibility_areas.models import Area
 

@@ -14,7 +14,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from liaison.lib.pagination import IdCursorPagination
+from foundation.pagination import IdCursorPagination
 from liaison.models import Cadre
 
 from . import services

@@ -7,7 +7,7 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from liaison.lib.masking import safe_cell
+from foundation.masking import safe_cell
 
 
 def _percent(x: float) -> str:

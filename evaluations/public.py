@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from foundation.ratelimit import hit_rate
 from liaison.cards import household_pk_from_token
-from liaison.lib.ratelimit import hit_rate
 from liaison.models import Cadre, Household, Pairing
 from responsibility_areas.models import Area, Level
 

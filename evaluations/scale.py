@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import connection
 from django.utils import timezone
 
-from liaison.lib import audit
+from foundation import audit
 from liaison.models import Household, Pairing
 from responsibility_areas.models import Area, Level
 

@@ -1,6 +1,6 @@
 """Writes of the evaluation: questionnaires, campaigns, answers, accountability cases.
 
-Each public function is one audited transaction (``liaison.lib.audit``); a broken rule is an
+Each public function is one audited transaction (``foundation.audit``); a broken rule is an
 :class:`EvaluationError` naming the field (and, for a paper batch, the row and question).
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.lib import audit
+from foundation import audit
 from liaison.models import Cadre, Household, Pairing
 from responsibility_areas.models import Area
 from responsibility_areas.scoping import scope_paths

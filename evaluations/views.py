@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liaison.lib.replica import replica_reads
+from foundation.replica import replica_reads
 from liaison.models import Cadre, Household
 from responsibility_areas.models import Area, Level, Role
 from responsibility_areas.selectors import user_roles

@@ -16,9 +16,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from liaison.lib.fastlist import LeanListMixin
-from liaison.lib.idempotency import key_from, once
-from liaison.lib.pagination import IdCursorPagination, IdsFirst
+from foundation.fastlist import LeanListMixin
+from foundation.idempotency import key_from, once
+from foundation.pagination import IdCursorPagination, IdsFirst
 
 from . import services
 from .forms import MatterFilter

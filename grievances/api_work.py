@@ -15,11 +15,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liaison.lib.fastlist import LeanListMixin
-from liaison.lib.filters import IdFilter
-from liaison.lib.pagination import IdCursorPagination
-from liaison.lib.periods import Period
-from liaison.lib.replica import replica_reads
+from foundation.fastlist import LeanListMixin
+from foundation.filters import IdFilter
+from foundation.pagination import IdCursorPagination
+from foundation.periods import Period
+from foundation.replica import replica_reads
 from liaison.models import MatterKind
 from responsibility_areas.models import Area
 

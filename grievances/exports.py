@@ -21,8 +21,8 @@ from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from liaison.lib.masking import redact
-from liaison.lib.masking import safe_cell as _safe_cell
+from foundation.masking import redact
+from foundation.masking import safe_cell as _safe_cell
 from responsibility_areas.places import Place, places_for
 
 OVERDUE_FILL = PatternFill("solid", fgColor="FDE2E1")

@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.lib.filters import IdFilter
-from liaison.lib.periods import period_from
+from foundation.filters import IdFilter
+from foundation.periods import period_from
 from liaison.models import Cadre, Household, MatterKind
 from responsibility_areas.models import LEADER_ROLES, Area, Membership
 

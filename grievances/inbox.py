@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
-from liaison.lib import audit
+from foundation import audit
 
 from .models import Notification
 

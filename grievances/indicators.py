@@ -30,8 +30,8 @@ from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.lib.periods import Period, month_end
-from liaison.lib.rollup import area_and_children, by_branch, by_month, newest
+from foundation.periods import Period, month_end
+from foundation.rollup import area_and_children, by_branch, by_month, newest
 from responsibility_areas.models import Area
 
 from .models import (

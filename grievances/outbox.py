@@ -1,5 +1,5 @@
-"""The outbox lives in ``liaison.lib.outbox`` (every app queues tasks through it)."""
+"""The outbox lives in ``foundation.outbox`` (every app queues tasks through it)."""
 
-from liaison.lib.outbox import drain, enqueue, send
+from foundation.outbox import drain, enqueue, send
 
 __all__ = ["drain", "enqueue", "send"]

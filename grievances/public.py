@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from liaison.lib.masking import mask_name
+from foundation.masking import mask_name
 from liaison.models import MatterKind
 from responsibility_areas.models import Area, Level
 

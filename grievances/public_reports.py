@@ -20,9 +20,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from foundation.masking import mask_name
+from foundation.ratelimit import hit_rate
 from liaison.cards import household_pk_from_token
-from liaison.lib.masking import mask_name
-from liaison.lib.ratelimit import hit_rate
 from liaison.models import Household
 from responsibility_areas.models import Area
 

@@ -16,7 +16,7 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.utils import timezone
 
-from liaison.lib import audit
+from foundation import audit
 from liaison.models import Cadre, Duty, MatterKind, ResponsibilityAssignment
 from liaison.scale import _copy, _next_id, _places
 from responsibility_areas.models import Area, Level

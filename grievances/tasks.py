@@ -40,7 +40,7 @@ def rollup_ledger(month: str | None = None) -> int:
 @shared_task
 def drain_outbox() -> int:
     """Send what waited while Redis was down; the run is also the worker's heartbeat."""
-    from liaison.lib import heartbeat
+    from foundation import heartbeat
 
     heartbeat.beat()
     return outbox.drain()

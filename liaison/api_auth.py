@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
-from liaison.lib.ratelimit import hit_rate
+from foundation.ratelimit import hit_rate
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -15,14 +15,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from liaison.lib.fastlist import LeanListMixin, model_columns
-from liaison.lib.prepared import Prepared, PreparedPage
+from foundation.fastlist import LeanListMixin, model_columns
+from foundation.idempotency import key_from, once
+from foundation.pagination import IdCursorPagination
+from foundation.prepared import Prepared, PreparedPage
 from responsibility_areas.selectors import scope_as_ids
 
 from . import services
 from .filters import CadreFilter, HouseholdFilter, PairingFilter, VisitFilter
-from .lib.idempotency import key_from, once
-from .lib.pagination import IdCursorPagination
 from .models import Cadre, Household, Pairing, Visit
 from .selectors import active_pairing_exists, visible_visits, with_last_visit
 from .serializers import (

@@ -20,7 +20,7 @@ DESCRIPTIONS = {
     "404": "No such object in the caller's scope (out of scope is 404, never 403).",
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
-# Create calls that honour an Idempotency-Key (liaison.lib.idempotency).
+# Create calls that honour an Idempotency-Key (foundation.idempotency).
 IDEMPOTENT = {"/api/v1/households/", "/api/v1/visits/", "/api/v1/grievances/"}
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",

@@ -13,9 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from liaison.lib.fastlist import LeanListMixin
-from liaison.lib.filters import IdFilter
-from liaison.lib.pagination import IdCursorPagination
+from foundation.fastlist import LeanListMixin
+from foundation.filters import IdFilter
+from foundation.pagination import IdCursorPagination
 from responsibility_areas.selectors import user_roles
 
 from . import services

@@ -13,7 +13,7 @@ class LiaisonConfig(AppConfig):
 
         assert_defused()
 
-        from liaison.lib import crypto, dbtimeouts
+        from foundation import crypto, dbtimeouts
 
         dbtimeouts.install()
         crypto.set_sample_provider(_encrypted_sample)

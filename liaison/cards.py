@@ -16,11 +16,11 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from foundation import crypto
+from foundation.masking import mask_name  # noqa: F401 (the card views and tests import it here)
+from foundation.qr import qr_svg
 from responsibility_areas.models import Area, Level
 
-from .lib import crypto
-from .lib.masking import mask_name  # noqa: F401 (the card views and tests import it here)
-from .lib.qr import qr_svg
 from .models import Cadre
 
 SALT = "liaison.cards.household"

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from foundation.identity import check_character
 from liaison import services
-from liaison.lib.identity import check_character
 from liaison.models import (
     Cadre,
     Commitment,

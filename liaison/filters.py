@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from liaison.lib.filters import IdFilter
+from foundation.filters import IdFilter
 from responsibility_areas.models import Area
 
 from .models import (

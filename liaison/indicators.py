@@ -1,6 +1,6 @@
 """Liaison figures, one definition each, for every page, the API, the exports and the rollup.
 
-Definitions (a period is whole months standing at ``as_of``; see ``liaison.lib.periods``):
+Definitions (a period is whole months standing at ``as_of``; see ``foundation.periods``):
 
 - **contacts** (联系): diaries of the period, whatever the kind; **visits** (深入走访): diaries
   of an in-person kind (home, sitting, symposium); **stay days** (住村天数): days lived in
@@ -38,10 +38,10 @@ from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.lib import audit
-from liaison.lib.periods import Period, month_end
-from liaison.lib.replica import read_connection
-from liaison.lib.rollup import area_and_children, by_branch, by_month, newest, roll_up
+from foundation import audit
+from foundation.periods import Period, month_end
+from foundation.replica import read_connection
+from foundation.rollup import area_and_children, by_branch, by_month, newest, roll_up
 from responsibility_areas.models import Area, Level
 
 from .models import (

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.lib.fields import RedactedCharField, RedactedTextField
-from liaison.lib.versioning import version_field
+from foundation.fields import RedactedCharField, RedactedTextField
+from foundation.versioning import version_field
 from responsibility_areas.models import AreaLocated, AreaLocatedQuerySet, ancestor_copy
 
 

@@ -19,14 +19,14 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
 
+from foundation import crypto
+from foundation.identity import mask_id_number, mask_mobile
 from liaison.importing import cells
 from liaison.importing.areas import AreaIndex
 from liaison.importing.export import can_see_full_pii, roster_rows
 from liaison.importing.plan import AREA_KEYS, ROSTER_ALIASES, ROSTER_COLUMNS, ROSTER_HEADERS
 from liaison.importing.reader import Column, HeaderMatcher, Table, clean_text
 from liaison.importing.roster import initials, plan_roster
-from liaison.lib import crypto
-from liaison.lib.identity import mask_id_number, mask_mobile
 from liaison.models import Cadre, Household, Pairing, Rank, category_mask
 from responsibility_areas.models import Area, Level
 

@@ -19,8 +19,8 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.utils import timezone
 
-from liaison.lib import audit, crypto
-from liaison.lib.identity import check_character, mask_id_number, mask_mobile
+from foundation import audit, crypto
+from foundation.identity import check_character, mask_id_number, mask_mobile
 from liaison.models import (
     CATEGORY_BITS,
     MUST_VISIT_MASK,

@@ -11,9 +11,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from foundation.identity import mask_mobile
 from responsibility_areas.models import Area
 
-from .lib.identity import mask_mobile
 from .models import (
     SIX_QUESTIONS,
     Cadre,

@@ -11,12 +11,12 @@ from celery import shared_task
 from django.db import IntegrityError, OperationalError
 from django.utils.translation import gettext as _
 
+from foundation import joblock
 from liaison import services
 from liaison.importing.keep import drop_checked, kept_path, load_checked, save_checked
 from liaison.importing.progress import ProgressWriter
 from liaison.importing.reader import ReadError
 from liaison.importing.roster import plan_roster
-from liaison.lib import joblock
 from liaison.models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)

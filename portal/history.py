@@ -1,6 +1,6 @@
 """The change log in words: who did what to what, and what changed (旧值 → 新值).
 
-An :class:`~liaison.lib.models.AuditEvent` stores codes (``matter.start_work``), a model
+An :class:`~foundation.models.AuditEvent` stores codes (``matter.start_work``), a model
 label and a JSON dict, as the services wrote them. This module turns one into what a
 county leader reads: the person, a phrase in the user's language, the object with a link
 to its page (which itself answers 404 out of scope), and the details as labelled values —

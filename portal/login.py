@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
-from liaison.lib.ratelimit import hit_rate
+from foundation.ratelimit import hit_rate
 
 
 class RateLimitedLoginView(auth_views.LoginView):

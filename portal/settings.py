@@ -71,7 +71,7 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "import_export",
-    "liaison.lib",
+    "foundation",
     "liaison",
     "responsibility_areas",
     "grievances",
@@ -155,13 +155,13 @@ DATABASES["replica"] = {
 if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 LIAISON_READ_REPLICA = bool(_REPLICA_URL)
-DATABASE_ROUTERS = ["liaison.lib.replica.ReplicaRouter"]
+DATABASE_ROUTERS = ["foundation.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Lock and statement timeouts per kind of process, in ms (0 = none); PostgreSQL only
-# (liaison/lib/dbtimeouts.py). Web: a held lock answers "busy" after 3 s, any statement
+# (foundation/dbtimeouts.py). Web: a held lock answers "busy" after 3 s, any statement
 # stops at 20 s (before gunicorn's 30 s worker timeout). Workers: 30 s / 30 min.
-from liaison.lib.dbtimeouts import process_kind  # noqa: E402
+from foundation.dbtimeouts import process_kind  # noqa: E402
 
 LIAISON_PROCESS = process_kind()
 LIAISON_DB_TIMEOUTS = {
@@ -253,14 +253,14 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "liaison.lib.authentication.TokenAuthentication",
+        "foundation.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # JSON only: form bodies cannot say null or carry a diary's nested matters.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_PAGINATION_CLASS": "liaison.lib.pagination.IdCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "foundation.pagination.IdCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # 404s in Chinese without the model's name; every error body is {detail} or {field: [..]}.
@@ -316,7 +316,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # One queue per test run keeps integration tests apart from any other worker on that Redis.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
-# Tasks go through liaison.lib.outbox: a 50 ms probe of the broker first, so a web request
+# Tasks go through foundation.outbox: a 50 ms probe of the broker first, so a web request
 # never waits on a dead Redis (kombu alone retries for ~0.7 s); the outbox keeps the task.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 _ESCALATE_EVERY = os.environ.get("GRIEVANCE_ESCALATE_EVERY_SECONDS")  # tests: a few seconds
@@ -403,7 +403,7 @@ LOGGING = {
 # Dashboards count the month in progress live for areas this deep or deeper (3 = county);
 # larger areas read it from the nightly rollup (AreaMonth, LedgerMonth), labelled as such.
 LIAISON_DASHBOARD_LIVE_DEPTH = int(os.environ.get("LIAISON_DASHBOARD_LIVE_DEPTH", "3"))
-# A computed dashboard is kept until the next committed write (liaison/lib/generation.py),
+# A computed dashboard is kept until the next committed write (foundation/generation.py),
 # and at most this long (the date and the nightly rollups move on by themselves).
 LIAISON_DASHBOARD_CACHE_SECONDS = int(os.environ.get("LIAISON_DASHBOARD_CACHE_SECONDS", "300"))
 

@@ -24,11 +24,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from foundation import generation
 from grievances import selectors as ledger
 from grievances.indicators import meetings_due
 from liaison import selectors as people
 from liaison.indicators import cadres_behind_count
-from liaison.lib import generation
 from liaison.selectors import progress_row, with_quota_progress
 from responsibility_areas.models import LEADER_ROLES, Area, Membership, Role
 from responsibility_areas.selectors import user_roles

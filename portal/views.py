@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from liaison.lib.models import AuditEvent
+from foundation.models import AuditEvent
 from liaison.selectors import coverage_by_branch
 from responsibility_areas.models import LEADER_ROLES, Role
 from responsibility_areas.selectors import (
@@ -51,8 +51,8 @@ def home(request):
 
 def _ledger_panel(user, area) -> dict:
     """For leaders: this month's ledger figures (the dashboard's own), and meetings due."""
+    from foundation.periods import period_from
     from grievances.indicators import ledger_figures, meetings_due
-    from liaison.lib.periods import period_from
 
     period = period_from("month")
     figures = ledger_figures(user, area, period)
@@ -136,7 +136,7 @@ def audit_log(request):
 @login_required
 def audit_export(request):
     """The change log as the filter shows it, in words, as .xlsx (itself recorded)."""
-    from liaison.lib.xlsx import export_list
+    from foundation.xlsx import export_list
 
     from . import history
 
@@ -169,8 +169,8 @@ def health(request):
     The body says what is degraded: Redis, the Celery worker's heartbeat (the minutely
     outbox drain), and how many tasks wait in the outbox for the broker.
     """
-    from liaison.lib import heartbeat
-    from liaison.lib.models import Outbox
+    from foundation import heartbeat
+    from foundation.models import Outbox
 
     body = {"status": "ok"}
     try:

@@ -6,9 +6,9 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 
-from liaison.lib.fastlist import LeanListMixin, rows
-from liaison.lib.filters import IdFilter
-from liaison.lib.pagination import PathCursorPagination
+from foundation.fastlist import LeanListMixin, rows
+from foundation.filters import IdFilter
+from foundation.pagination import PathCursorPagination
 
 from .models import Area, Level
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from liaison.lib.prepared import Prepared
-from liaison.lib.scoping import (  # noqa: F401  (the tree's public scoping API)
+from foundation.prepared import Prepared
+from foundation.scoping import (  # noqa: F401  (the tree's public scoping API)
     ScopedQuerySet,
     collapse_paths,
     forget_scope,
@@ -29,7 +29,7 @@ def _membership_areas(*, user_id, on):
     )
 
 
-# Read on every request: its SQL compiled once per process (liaison.lib.prepared).
+# Read on every request: its SQL compiled once per process (foundation.prepared).
 MEMBERSHIP_AREAS = Prepared(_membership_areas)
 
 

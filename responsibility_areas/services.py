@@ -10,7 +10,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from liaison.lib import audit
+from foundation import audit
 
 from .models import (
     LEVEL_RANK,

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import liaison.lib.fields
+import foundation.fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('question', models.CharField(max_length=20, verbose_name='question')),
                 ('value', models.CharField(blank=True, choices=[('satisfied', 'Satisfied'), ('fairly', 'Fairly satisfied'), ('dissatisfied', 'Dissatisfied'), ('unknown', "Don't know")], max_length=12, verbose_name='answer')),
-                ('text', liaison.lib.fields.RedactedTextField(blank=True, verbose_name='text')),
+                ('text', foundation.fields.RedactedTextField(blank=True, verbose_name='text')),
                 ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='evaluations.response')),
             ],
             options={
@@ -130,7 +130,7 @@ class Migration(migrations.Migration):
                 ('dissatisfied', models.PositiveIntegerField(verbose_name='dissatisfied')),
                 ('status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved')], default='open', max_length=8, verbose_name='status')),
                 ('action', models.CharField(blank=True, choices=[('talk', 'Reminder talk (谈话提醒)'), ('admonish', 'Admonishment (诫勉)'), ('reassign', 'Post adjusted (调整岗位)'), ('none', 'Not held accountable (不予问责)')], max_length=10, verbose_name='action')),
-                ('reason', liaison.lib.fields.RedactedTextField(blank=True, verbose_name='reason')),
+                ('reason', foundation.fields.RedactedTextField(blank=True, verbose_name='reason')),
                 ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='opened')),
                 ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved')),
                 ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='responsibility_areas.area', verbose_name='area')),

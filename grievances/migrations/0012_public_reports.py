@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import liaison.lib.fields
+import foundation.fields
 from django.db import migrations, models
 
 
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('area_path', models.CharField(db_index=True, editable=False, max_length=255, verbose_name='area path')),
                 ('reference', models.CharField(max_length=20, unique=True, verbose_name='reference')),
                 ('check_hash', models.CharField(max_length=64, verbose_name='check code (keyed hash)')),
-                ('description', liaison.lib.fields.RedactedTextField(verbose_name='what the household reports')),
+                ('description', foundation.fields.RedactedTextField(verbose_name='what the household reports')),
                 ('status', models.CharField(choices=[('received', 'Received, waiting for the cadre'), ('accepted', 'Taken into the ledger')], default='received', max_length=16, verbose_name='status')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at')),
                 ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='taken into the ledger at')),

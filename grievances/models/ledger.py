@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.lib.fields import RedactedCharField, RedactedTextField
+from foundation.fields import RedactedCharField, RedactedTextField
 from liaison.models import Cadre, Household, MatterKind, VisitMatter
 from responsibility_areas.models import (
     Area,

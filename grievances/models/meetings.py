@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.lib.fields import RedactedTextField
+from foundation.fields import RedactedTextField
 from liaison.models import Cadre
 from responsibility_areas.models import Area, AreaLocated, AreaLocatedQuerySet, Level
 

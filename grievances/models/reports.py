@@ -17,8 +17,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.lib import crypto
-from liaison.lib.fields import RedactedTextField
+from foundation import crypto
+from foundation.fields import RedactedTextField
 from liaison.models import Cadre, Household
 from responsibility_areas.models import AreaLocated
 

@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from liaison.lib import audit
+from foundation import audit
 from liaison.models import Duty, MatterKind, ResponsibilityAssignment
 from responsibility_areas.models import Area
 

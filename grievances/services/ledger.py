@@ -16,8 +16,8 @@ from datetime import date, datetime
 from django.conf import settings
 from django.utils import timezone
 
-from liaison.lib import audit
-from liaison.lib.rollup import roll_up
+from foundation import audit
+from foundation.rollup import roll_up
 from responsibility_areas.models import Area
 
 from .. import indicators

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from liaison.lib import audit
+from foundation import audit
 from liaison.models import Cadre, Household, Visit, VisitKind, VisitMatter
 from responsibility_areas.models import Area, Level
 

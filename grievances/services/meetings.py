@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.lib import audit
+from foundation import audit
 from liaison.models import Cadre
 from responsibility_areas.models import Area, Membership, Role
 from responsibility_areas.scoping import scope_paths

@@ -15,7 +15,7 @@ import secrets
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.lib import audit
+from foundation import audit
 from liaison.models import Cadre, Household, MatterKind, Pairing
 
 from ..models import MatterSource, NotificationKind, PublicReport, ReportStatus

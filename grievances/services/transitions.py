@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.lib import audit
+from foundation import audit
 from responsibility_areas.models import Area
 
 from ..deadlines import deadline_for

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from liaison.lib.idempotency import key_from, once
-from liaison.lib.replica import replica_reads
-from liaison.lib.xlsx import record_export
+from foundation.idempotency import key_from, once
+from foundation.replica import replica_reads
+from foundation.xlsx import record_export
 from liaison.models import Cadre, Household
 from liaison.selectors import households_to_pick
 from responsibility_areas.models import Area

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from liaison.lib.xlsx import export_list
+from foundation.xlsx import export_list
 from liaison.models import Cadre
 from responsibility_areas.models import Area, Level
 from responsibility_areas.scoping import paths_q, scope_paths

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from liaison.lib.periods import Period
-from liaison.lib.replica import replica_reads
-from liaison.lib.xlsx import export_list
+from foundation.periods import Period
+from foundation.replica import replica_reads
+from foundation.xlsx import export_list
 from responsibility_areas.models import Area, Role
 from responsibility_areas.selectors import current_area, user_roles
 

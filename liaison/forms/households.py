@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from liaison.lib.identity import check_id_number, check_mobile
+from foundation.identity import check_id_number, check_mobile
 from liaison.models import Cadre, HouseholdCategory, PairingKind
 from responsibility_areas.models import Area, Level
 

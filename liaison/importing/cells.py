@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from liaison.lib.identity import MOBILE_SHAPE, check_id_number, check_mobile, normalise_mobile
+from foundation.identity import MOBILE_SHAPE, check_id_number, check_mobile, normalise_mobile
 from liaison.models import HouseholdCategory, PairingKind
 
 from .reader import clean_text

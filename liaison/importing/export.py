@@ -15,8 +15,8 @@ import io
 
 from django.utils import translation
 
-from liaison.lib import crypto
-from liaison.lib.masking import safe_cell
+from foundation import crypto
+from foundation.masking import safe_cell
 from liaison.models import HouseholdCategory, Pairing, PairingKind
 from responsibility_areas.models import Area, Level
 
@@ -117,7 +117,7 @@ def roster_rows(pairings, *, full_pii: bool):
 
 
 def _mask_phone(phone: str) -> str:
-    from liaison.lib.identity import mask_mobile
+    from foundation.identity import mask_mobile
 
     return mask_mobile(phone)
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
-from liaison.lib import crypto
+from foundation import crypto
 
 from .plan import CheckedRows, RowError
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from liaison.lib import crypto
+from foundation import crypto
 from liaison.models import Cadre, Household, Pairing, category_mask
 
 from . import cells

@@ -17,7 +17,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from liaison.lib.identity import check_character
+from foundation.identity import check_character
 from responsibility_areas.models import Area, Level
 
 from .cells import category_label_list, kind_label_list

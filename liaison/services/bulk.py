@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from liaison.lib import audit
+from foundation import audit
 from liaison.models import (
     Household,
     Pairing,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from liaison.lib import audit
-from liaison.lib.versioning import claim
+from foundation import audit
+from foundation.versioning import claim
 from liaison.models import (
     Cadre,
     Commitment,

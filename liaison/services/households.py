@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from liaison.lib import audit, crypto
-from liaison.lib.identity import check_id_number, check_mobile, mask_id_number, mask_mobile
-from liaison.lib.versioning import claim
+from foundation import audit, crypto
+from foundation.identity import check_id_number, check_mobile, mask_id_number, mask_mobile
+from foundation.versioning import claim
 from liaison.models import (
     Household,
     category_mask,

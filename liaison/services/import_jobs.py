@@ -11,10 +11,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from foundation import audit
 from liaison.importing.keep import kept_path
 from liaison.importing.plan import RosterReport
 from liaison.importing.safety import UnsafeFile, check_upload
-from liaison.lib import audit
 from liaison.models import (
     ImportJob,
     ImportKind,
@@ -159,7 +159,7 @@ def claim_import_job(
 ) -> bool:
     """Move a job to checking/importing; False when it is done or not in a startable state.
 
-    The caller holds the job's run lock (``liaison.lib.joblock``): no live run has it, so
+    The caller holds the job's run lock (``foundation.joblock``): no live run has it, so
     a job left "checking" or "importing" by a run that died (its one write transaction
     rolled back, nothing half-written) is started again. A confirmed import is never
     downgraded to a check, and a finished one never runs again.
@@ -197,7 +197,7 @@ def fail_stalled_imports(*, actor=None, now=None) -> int:
     started more than ``LIAISON_IMPORT_STALL_MINUTES`` ago, and no live run holds their
     lock. Nothing was written by them (the write is one transaction). The page then offers
     to run the job again."""
-    from liaison.lib import joblock
+    from foundation import joblock
 
     cutoff = (now or timezone.now()) - timedelta(minutes=settings.LIAISON_IMPORT_STALL_MINUTES)
     running = ImportJob.objects.filter(

@@ -6,10 +6,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from foundation import audit, crypto
+from foundation.identity import mask_id_number, mask_mobile
 from liaison.importing.plan import RosterPlan, RosterReport
 from liaison.importing.roster import initials
-from liaison.lib import audit, crypto
-from liaison.lib.identity import mask_id_number, mask_mobile
 from liaison.models import (
     Cadre,
     Household,

@@ -7,8 +7,8 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.lib import audit
-from liaison.lib.versioning import StaleEdit
+from foundation import audit
+from foundation.versioning import StaleEdit
 from liaison.models import (
     Cadre,
     Household,

@@ -7,8 +7,8 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from foundation import audit
 from liaison import seams
-from liaison.lib import audit
 from liaison.models import (
     Cadre,
     Visit,

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from liaison.lib.idempotency import FIELD, MAX_KEY, new_token
+from foundation.idempotency import FIELD, MAX_KEY, new_token
 
 register = template.Library()
 

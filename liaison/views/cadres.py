@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from foundation.identity import mask_mobile
+from foundation.versioning import StaleEdit
+from foundation.xlsx import export_list
 from liaison import seams, services
 from liaison.forms.cadres import CadreForm, CommitmentForm, CommitmentStatusForm
-from liaison.lib.identity import mask_mobile
-from liaison.lib.versioning import StaleEdit
-from liaison.lib.xlsx import export_list
 from liaison.models import Cadre, Commitment, CommitmentStatus
 from liaison.pairing_rules import breaches_of
 from liaison.selectors import (

@@ -10,14 +10,14 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from foundation.filters import without_empty
+from foundation.idempotency import key_from, once
+from foundation.periods import period_from
+from foundation.xlsx import export_list
 from liaison import services
 from liaison.filters import VisitFilter
 from liaison.forms.diaries import MatterFormSet, VisitForm
 from liaison.indicators import ACTIVITY_LABELS, visit_figure_q
-from liaison.lib.filters import without_empty
-from liaison.lib.idempotency import key_from, once
-from liaison.lib.periods import period_from
-from liaison.lib.xlsx import export_list
 from liaison.models import (
     SIX_QUESTIONS,
     Household,

@@ -8,13 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from foundation.filters import without_empty
+from foundation.idempotency import key_from, once
+from foundation.versioning import StaleEdit
+from foundation.xlsx import export_list
 from liaison import services
 from liaison.filters import HouseholdFilter
 from liaison.forms.households import HouseholdForm, PairForm
-from liaison.lib.filters import without_empty
-from liaison.lib.idempotency import key_from, once
-from liaison.lib.versioning import StaleEdit
-from liaison.lib.xlsx import export_list
 from liaison.models import Cadre, Household, HouseholdCategory, Pairing
 from liaison.pairing_rules import breaches, cadres_breaking_rules
 from liaison.selectors import (

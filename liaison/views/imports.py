@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from foundation import outbox
 from liaison import services
 from liaison.importing import (
     ReadError,
@@ -36,7 +37,6 @@ from liaison.importing import (
 from liaison.importing.export import can_see_full_pii
 from liaison.importing.report import error_report
 from liaison.importing.template import roster_template
-from liaison.lib import outbox
 from liaison.models import ImportJob, ImportStatus
 from responsibility_areas.models import Area, Level, Role
 from responsibility_areas.selectors import user_roles

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from foundation.versioning import StaleEdit
 from liaison import services
 from liaison.forms.diaries import CadreChoiceField
-from liaison.lib.versioning import StaleEdit
 from liaison.models import Cadre, Duty, ResponsibilityAssignment
 from responsibility_areas.models import LEADER_ROLES, Role
 from responsibility_areas.selectors import user_roles

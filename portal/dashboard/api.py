@@ -12,8 +12,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liaison.lib.periods import period_from
-from liaison.lib.replica import replica_reads
+from foundation.periods import period_from
+from foundation.replica import replica_reads
 from responsibility_areas.models import Area
 
 from .figures import INDICATORS, cache_key, dashboard

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from liaison.lib.masking import safe_cell
+from foundation.masking import safe_cell
 
 from .figures import INDICATORS
 

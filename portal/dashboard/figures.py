@@ -18,11 +18,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.indicators import satisfaction_figures
+from foundation import generation
+from foundation.periods import Period, trailing_months
+from foundation.scoping import scope_paths
 from grievances import indicators as ledger
 from liaison import indicators as people
-from liaison.lib import generation
-from liaison.lib.periods import Period, trailing_months
-from liaison.lib.scoping import scope_paths
 from responsibility_areas.models import Area
 
 

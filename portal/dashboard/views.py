@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
 
-from liaison.lib import audit
-from liaison.lib.periods import KINDS, period_from, trailing_months
-from liaison.lib.replica import replica_reads
+from foundation import audit
+from foundation.periods import KINDS, period_from, trailing_months
+from foundation.replica import replica_reads
 from responsibility_areas.models import Area, Role
 from responsibility_areas.scoping import scope_paths
 from responsibility_areas.selectors import SESSION_KEY, breadcrumbs, current_area, user_roles

@@ -7,11 +7,11 @@ import pytest
 from django.db.models import F
 from rest_framework.renderers import JSONRenderer
 
+from foundation.fastlist import rows
 from grievances.api import with_names
 from grievances.models import Matter
 from grievances.serializers import MatterSerializer
 from liaison.api_people import LIST_COLUMNS
-from liaison.lib.fastlist import rows
 from liaison.models import Cadre, Household, HouseholdCategory
 from liaison.selectors import active_pairing_exists, with_last_visit
 from liaison.serializers import CadreSerializer, HouseholdSerializer

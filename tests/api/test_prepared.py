@@ -1,4 +1,4 @@
-"""Queries compiled once (liaison.lib.prepared) give exactly the queryset's rows, for every
+"""Queries compiled once (foundation.prepared) give exactly the queryset's rows, for every
 later call's own values; what they cannot map takes the ORM path; the token and the
 memberships they read are never stale."""
 
@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from foundation.prepared import _REFUSED, Prepared, PreparedPage
 from liaison.api_people import HOUSEHOLD_PAGE, listed_households
-from liaison.lib.prepared import _REFUSED, Prepared, PreparedPage
 from liaison.models import Household, HouseholdCategory
 from responsibility_areas.models import Membership
 from responsibility_areas.scoping import MEMBERSHIP_AREAS
@@ -138,7 +138,7 @@ def test_a_value_of_another_type_is_another_shape(areas, households):
 
 
 def test_past_the_cap_new_shapes_take_the_orm_path(areas, households, monkeypatch):
-    monkeypatch.setattr("liaison.lib.prepared.MAX_SHAPES", 1)
+    monkeypatch.setattr("foundation.prepared.MAX_SHAPES", 1)
     capped = Prepared(lambda *, ids: Household.objects.filter(id__in=ids).order_by("id"))
     capped(ids=[households[0].pk])
     both = capped(ids=[households[0].pk, households[1].pk])

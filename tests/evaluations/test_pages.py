@@ -120,7 +120,7 @@ def test_the_notice_and_the_export_publish_rates_and_no_household(
 
     from openpyxl import load_workbook
 
-    from liaison.lib.models import AuditEvent
+    from foundation.models import AuditEvent
 
     campaign = services.create_campaign(
         actor=None,
@@ -152,7 +152,7 @@ def test_a_leader_confirms_the_commendation_list_once_and_it_is_audited(
     client, county_leader, clerk_a, version, areas
 ):
     from evaluations.models import Commendation
-    from liaison.lib.models import AuditEvent
+    from foundation.models import AuditEvent
 
     campaign = services.create_campaign(
         actor=None,

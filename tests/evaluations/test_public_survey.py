@@ -11,8 +11,8 @@ from django.urls import reverse
 from evaluations import services
 from evaluations.models import Response, ResponseAnswer
 from evaluations.selectors import results_by_cadre
+from foundation.models import AuditEvent
 from liaison.cards import household_token
-from liaison.lib.models import AuditEvent
 from liaison.models import PairingKind
 from liaison.services import pair_household
 from tests.liaison.factories import make_cadre, make_household

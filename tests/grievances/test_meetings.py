@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from foundation.models import AuditEvent
 from grievances.models import JointMeeting, Matter, MatterEvent, MeetingMatter, months_before
 from grievances.services import MatterError, resolve, start_work
 from grievances.services.meetings import decide_matter, record_joint_meeting
-from liaison.lib.models import AuditEvent
 from responsibility_areas.models import Area
 from tests.liaison.factories import make_household
 

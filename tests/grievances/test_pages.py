@@ -13,9 +13,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
+from foundation.models import AuditEvent
 from grievances.models import LedgerMonth, Matter, MatterStatus, Notification
 from grievances.services import resolve, start_work
-from liaison.lib.models import AuditEvent
 from liaison.models import MatterKind
 from tests.liaison.factories import make_household
 

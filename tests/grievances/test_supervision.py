@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from foundation.models import AuditEvent
 from grievances.models import MatterEvent, NoticeStatus, SupervisionNotice
 from grievances.services import MatterError
 from grievances.services.meetings import (
@@ -14,7 +15,6 @@ from grievances.services.meetings import (
     issue_supervision_notice,
     respond_to_notice,
 )
-from liaison.lib.models import AuditEvent
 from responsibility_areas.models import Role
 from tests.conftest import _person
 

@@ -2,7 +2,7 @@
 
 import itertools
 
-from liaison.lib.identity import check_character
+from foundation.identity import check_character
 from liaison.models import Rank
 from liaison.services import register_cadre, register_household
 

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 
-from liaison.lib import crypto
-from liaison.lib.models import AuditEvent
+from foundation import crypto
+from foundation.models import AuditEvent
 from liaison.models import (
     MatterKind,
     Pairing,

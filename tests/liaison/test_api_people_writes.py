@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from django.conf import settings
 
-from liaison.lib import crypto
-from liaison.lib.models import AuditEvent
+from foundation import crypto
+from foundation.models import AuditEvent
 from liaison.models import (
     Household,
     Visit,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from liaison.lib import audit
-from liaison.lib.models import AuditEvent
+from foundation import audit
+from foundation.models import AuditEvent
 from responsibility_areas.models import Area, Level
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import time_machine
 from django.test import override_settings
 from django.urls import reverse
 
+from foundation import crypto
+from foundation.qr import qr_svg
 from liaison.cards import household_pk_from_token, household_token, mask_name, place_labels
-from liaison.lib import crypto
-from liaison.lib.qr import qr_svg
 from liaison.models import HouseholdCategory, PairingKind, Rank
 from liaison.services import end_pairing, pair_household, register_cadre
 from tests.liaison.factories import make_cadre, make_household, phone

@@ -4,8 +4,8 @@ import base64
 
 import pytest
 
-from liaison.lib import crypto
-from liaison.lib.models import AuditEvent
+from foundation import crypto
+from foundation.models import AuditEvent
 from liaison.models import Household
 from tests.liaison.factories import make_household
 

@@ -7,7 +7,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from liaison.lib.models import AuditEvent
+from foundation.models import AuditEvent
 from liaison.models import PairingKind, Visit, VisitMatter
 from liaison.services import pair_household
 from responsibility_areas.models import Role

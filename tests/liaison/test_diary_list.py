@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from foundation.models import AuditEvent
 from liaison import services
-from liaison.lib.models import AuditEvent
 from liaison.models import VisitKind
 from tests.liaison.factories import make_cadre, make_household
 

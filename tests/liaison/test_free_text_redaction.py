@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from foundation.fields import RedactedTextField, redact_stored_rows
 from grievances.models import Matter
-from liaison.lib.fields import RedactedTextField, redact_stored_rows
 from liaison.models import PairingKind, Visit, VisitKind, VisitMatter
 from liaison.services import pair_household, record_visit
 from tests.liaison.factories import id_number, make_cadre, make_household

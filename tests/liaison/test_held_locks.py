@@ -13,8 +13,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from foundation import dbtimeouts
 from grievances.models import Matter, MatterCounter
-from liaison.lib import dbtimeouts
 from liaison.models import PairingKind, Visit
 from liaison.services import pair_household
 from tests.liaison.factories import make_cadre, make_household

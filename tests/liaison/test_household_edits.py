@@ -10,10 +10,10 @@ import pytest
 from django.db import close_old_connections, connection
 from django.urls import reverse
 
+from foundation import crypto
+from foundation.models import AuditEvent
+from foundation.versioning import StaleEdit
 from liaison import services
-from liaison.lib import crypto
-from liaison.lib.models import AuditEvent
-from liaison.lib.versioning import StaleEdit
 from liaison.models import Household
 from tests.liaison.factories import make_household
 

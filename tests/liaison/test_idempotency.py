@@ -8,9 +8,9 @@ import pytest
 from django.db import close_old_connections, connection
 from django.urls import reverse
 
+from foundation.idempotency import once
+from foundation.models import Submission
 from grievances.models import Matter
-from liaison.lib.idempotency import once
-from liaison.lib.models import Submission
 from liaison.models import Household, PairingKind, Visit
 from liaison.services import pair_household, record_visit
 from tests.liaison.factories import id_number, make_cadre, make_household

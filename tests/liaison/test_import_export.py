@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
 
+from foundation.models import AuditEvent
 from liaison import services
 from liaison.importing import export_roster, plan_roster, safe_cell
-from liaison.lib.models import AuditEvent
 from tests.liaison.roster_files import HEADERS, csv_bytes, roster_row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db

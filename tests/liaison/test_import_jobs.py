@@ -5,9 +5,9 @@ import hashlib
 import pytest
 from django.core.management import CommandError, call_command
 
+from foundation.models import AuditEvent
 from liaison import services
 from liaison.importing import job_progress
-from liaison.lib.models import AuditEvent
 from liaison.models import Household, ImportJob, ImportStatus, Pairing
 from liaison.tasks import run_import
 from tests.liaison.roster_files import roster_row, xlsx_bytes

@@ -10,8 +10,8 @@ from celery import current_app
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from liaison.lib import outbox
-from liaison.lib.models import Outbox
+from foundation import outbox
+from foundation.models import Outbox
 from liaison.models import ImportJob, ImportStatus
 from tests.liaison.roster_files import roster_row, xlsx_bytes
 

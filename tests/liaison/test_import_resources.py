@@ -4,8 +4,8 @@ import pytest
 import tablib
 from django.core.exceptions import ValidationError
 
-from liaison.lib import crypto
-from liaison.lib.models import AuditEvent
+from foundation import crypto
+from foundation.models import AuditEvent
 from liaison.models import Cadre, Household, Pairing
 from liaison.resources import (
     AreaResource,

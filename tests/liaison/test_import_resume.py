@@ -16,9 +16,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from foundation import joblock
+from foundation.joblock import NAMESPACE
 from liaison import services
-from liaison.lib import joblock
-from liaison.lib.joblock import NAMESPACE
 from liaison.models import Household, ImportJob, ImportStatus, Pairing
 from liaison.tasks import run_import
 from tests.liaison.roster_files import roster_row, xlsx_bytes

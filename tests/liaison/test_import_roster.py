@@ -4,10 +4,10 @@ import re
 
 import pytest
 
+from foundation import crypto
+from foundation.models import AuditEvent
 from liaison import services
 from liaison.importing import plan_roster
-from liaison.lib import crypto
-from liaison.lib.models import AuditEvent
 from liaison.models import Cadre, Household, Pairing
 from tests.liaison.factories import id_number
 from tests.liaison.roster_files import roster_row, xlsx_bytes

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from liaison.lib.models import AuditEvent
+from foundation.models import AuditEvent
 from liaison.models import Cadre, HouseholdCategory, PairingKind
 from liaison.pairing_rules import breaches_of, cadres_breaking_rules
 from liaison.services import end_pairing, pair_household

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from liaison.lib.models import AuditEvent
+from foundation.models import AuditEvent
 from liaison.models import Household, HouseholdCategory, PairingKind, VisitKind
 from liaison.services import add_commitment, assign_responsibility, pair_household, record_visit
 from tests.liaison.factories import id_number, make_cadre, make_household
@@ -33,7 +33,7 @@ def test_household_list_is_scoped_and_masked(client, clerk_a, people):
     assert "王贫" in page and "李保" in page and "钱邻" not in page
     assert people["poor"].id_number_masked in page
     for household in (people["poor"], people["low"]):
-        from liaison.lib import crypto
+        from foundation import crypto
 
         assert crypto.decrypt(household.id_number_encrypted) not in page
 
@@ -104,7 +104,7 @@ def test_invalid_phone_is_named_and_nothing_is_saved(client, clerk_a, areas):
 
 
 def test_duplicate_id_points_to_the_existing_household(client, clerk_a, people, areas):
-    from liaison.lib import crypto
+    from foundation import crypto
 
     client.force_login(clerk_a)
     number = crypto.decrypt(people["low"].id_number_encrypted)
@@ -132,7 +132,7 @@ def test_register_and_add_another_keeps_the_village(client, clerk_a, areas):
 
 
 def test_reveal_shows_full_numbers_only_with_permission_and_records_it(client, clerk_a, people):
-    from liaison.lib import crypto
+    from foundation import crypto
 
     number = crypto.decrypt(people["poor"].id_number_encrypted)
     client.force_login(clerk_a)

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.utils import timezone
 
-from liaison.lib import crypto
-from liaison.lib.models import AuditEvent
+from foundation import crypto
+from foundation.models import AuditEvent
 from liaison.models import (
     Household,
     HouseholdCategory,

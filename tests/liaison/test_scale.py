@@ -1,6 +1,6 @@
 import pytest
 
-from liaison.lib import crypto
+from foundation import crypto
 from liaison.models import Cadre, Household, Pairing, Visit, VisitHousehold
 from liaison.scale import seed_people_at_scale
 from liaison.services import find_household_by_id_number

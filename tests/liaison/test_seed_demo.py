@@ -5,8 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from foundation.models import AuditEvent
 from grievances.models import Matter, MatterStatus
-from liaison.lib.models import AuditEvent
 from liaison.models import Household, Pairing, Visit
 from liaison.selectors import active_pairing_exists
 

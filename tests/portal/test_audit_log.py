@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from foundation.models import AuditEvent
 from liaison import services
-from liaison.lib.models import AuditEvent
 from tests.liaison.factories import make_household
 
 pytestmark = pytest.mark.django_db

@@ -23,11 +23,11 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from foundation.periods import period_from
 from grievances.indicators import by_kind_and_topic, ledger_figures
 from grievances.models import Matter, MatterEvent
 from grievances.services import rollup_ledger
 from liaison.indicators import liaison_figures, rollup_activity
-from liaison.lib.periods import period_from
 from liaison.models import HouseholdCategory, Rank, VisitKind
 from liaison.pairing_rules import cadres_breaking_rules
 from liaison.services import bulk_pair, record_visit

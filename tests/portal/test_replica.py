@@ -7,8 +7,8 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from foundation.replica import ReplicaRouter, read_alias, replica_reads
 from grievances.models import Matter
-from liaison.lib.replica import ReplicaRouter, read_alias, replica_reads
 from tests.grievances.conftest import ledger, make_matter  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])

@@ -1,6 +1,6 @@
 import pytest
 
-from liaison.lib.models import AuditEvent
+from foundation.models import AuditEvent
 from responsibility_areas.models import Area, Level
 from responsibility_areas.services import (
     AreaError,

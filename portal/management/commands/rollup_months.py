@@ -9,9 +9,9 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from foundation.periods import trailing_months
 from grievances.services import rollup_ledger
 from liaison.indicators import rollup_activity
-from liaison.lib.periods import trailing_months
 
 
 class Command(BaseCommand):

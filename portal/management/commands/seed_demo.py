@@ -69,9 +69,9 @@ class Command(BaseCommand):
 
 def _rollups(months: int = 13) -> None:
     """The monthly figures of the last ``months`` months, as the nightly tasks leave them."""
+    from foundation.periods import trailing_months
     from grievances.services import rollup_ledger
     from liaison.indicators import rollup_activity
-    from liaison.lib.periods import trailing_months
     from liaison.models import AreaMonth
 
     if AreaMonth.objects.exists():

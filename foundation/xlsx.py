@@ -3,7 +3,7 @@
 Every list page exports through :func:`xlsx_response`: a write-only workbook (constant
 memory per row) spooled to a temporary file and streamed in chunks, every cell written
 as a string or a plain number — a cell starting with ``= + - @`` is neutralised by
-:func:`~liaison.lib.masking.safe_cell`, free text has its ID and phone numbers redacted —
+:func:`~foundation.masking.safe_cell`, free text has its ID and phone numbers redacted —
 and :func:`record_export` leaves who exported what, with which filter and how many rows.
 """
 

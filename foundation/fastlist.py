@@ -192,7 +192,7 @@ class LeanListMixin:
         return super().filter_queryset(queryset)
 
     def prepared_list(self):
-        """An unfiltered page's rows from SQL compiled once (``liaison.lib.prepared``), or
+        """An unfiltered page's rows from SQL compiled once (``foundation.prepared``), or
         None: the queryset's own path."""
         return None
 

@@ -1,6 +1,6 @@
 """The shared rules for showing personal data: names, free text, spreadsheet cells."""
 
-from liaison.lib.masking import mask_name, redact, safe_cell
+from foundation.masking import mask_name, redact, safe_cell
 
 
 def test_names_keep_only_the_surname_compound_ones_whole():

@@ -69,7 +69,7 @@ def record(
     actor_name: str = "",
 ):
     """Write one audit event in the current transaction and return it."""
-    from liaison.lib.models import AuditEvent
+    from foundation.models import AuditEvent
 
     event = AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from liaison.lib.identity import (
+from foundation.identity import (
     check_character,
     check_id_number,
     check_mobile,

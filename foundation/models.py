@@ -10,7 +10,7 @@ from .scoping import ScopedQuerySet
 
 
 class RateCounter(models.Model):
-    """Requests counted per key and time window (``liaison.lib.ratelimit``).
+    """Requests counted per key and time window (``foundation.ratelimit``).
 
     In the database, not in a cache: counted the same by every web worker, and still
     counted while Redis is down.
@@ -31,7 +31,7 @@ class RateCounter(models.Model):
 class Submission(models.Model):
     """One create form or API call, by its token: the second try finds the first result.
 
-    ``liaison.lib.idempotency`` writes it in the same transaction as what it created, so
+    ``foundation.idempotency`` writes it in the same transaction as what it created, so
     a submission is either wholly done (and remembered) or not at all.
     """
 
@@ -56,7 +56,7 @@ class Submission(models.Model):
 class Outbox(models.Model):
     """A task to queue, written in the caller's transaction; drained when the broker is back.
 
-    ``liaison.lib.outbox``. ``ref`` names what the task is for (``import:12``) so a page can
+    ``foundation.outbox``. ``ref`` names what the task is for (``import:12``) so a page can
     say "queued, starts when the task queue is back". The table keeps its first name.
     """
 

@@ -31,7 +31,7 @@ _down_until: dict[str, float] = {}  # broker URL -> monotonic time of the next t
 
 
 def _model():
-    from liaison.lib.models import Outbox
+    from foundation.models import Outbox
 
     return Outbox
 

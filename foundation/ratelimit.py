@@ -42,7 +42,7 @@ def client_ip(request) -> str:
 
 
 def hit(scope: str, key: str, *, limit: int, window: int) -> Verdict:
-    from liaison.lib.models import RateCounter
+    from foundation.models import RateCounter
 
     now = time.time()
     start = math.floor(now / window) * window

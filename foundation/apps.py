@@ -7,7 +7,7 @@ class LibConfig(AppConfig):
     pagination, outbox, rate limits, idempotency, optimistic versions. It imports no app;
     its own models (the change log, the outbox, rate counters, submissions) live with it."""
 
-    name = "liaison.lib"
+    name = "foundation"
     label = "lib"
     verbose_name = _("Shared library")
     default_auto_field = "django.db.models.BigAutoField"

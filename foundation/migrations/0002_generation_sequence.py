@@ -1,4 +1,4 @@
-"""The data generation (liaison/lib/generation.py) on PostgreSQL: a sequence, shared by every
+"""The data generation (foundation/generation.py) on PostgreSQL: a sequence, shared by every
 process and bumped outside any transaction's locks."""
 
 from django.db import migrations

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from liaison.lib.identity import mask_id_number, mask_mobile
+from foundation.identity import mask_id_number, mask_mobile
 
 COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 南宫 "

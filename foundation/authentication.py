@@ -1,7 +1,7 @@
 """API token authentication: DRF's, with its query compiled once per process.
 
 Every API request looks its token up; building and compiling that ORM query cost more than
-running it (``liaison.lib.prepared``). The rows are the same: the user whose token the
+running it (``foundation.prepared``). The rows are the same: the user whose token the
 header carries. An unknown token or an inactive user is answered by DRF's own code, with
 its own (translated) message.
 """

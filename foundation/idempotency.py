@@ -39,7 +39,7 @@ class Outcome:
 
 
 def _submission():
-    from liaison.lib.models import Submission
+    from foundation.models import Submission
 
     return Submission
 

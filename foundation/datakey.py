@@ -1,4 +1,4 @@
-"""The data key's fingerprint, recorded once per database (see liaison.lib.crypto)."""
+"""The data key's fingerprint, recorded once per database (see foundation.crypto)."""
 
 from __future__ import annotations
 
