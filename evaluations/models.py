@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.lib.fields import RedactedTextField
+from foundation.fields import RedactedTextField
 from liaison.models import Cadre, Household
 from responsibility_areas.models import Area, AreaLocated, AreaLocatedQuerySet, Level
 from responsibility_areas.scoping import ScopedQuerySet
@@ -163,6 +163,27 @@ class Channel(models.TextChoices):
     MATTER = "matter", _("Feedback on a closed-out matter")
 
 
+class PaperBatch(models.Model):
+    """One batch of paper questionnaires as a clerk entered it (all of its sheets or none)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="paper_batches")
+    surveyor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sheets = models.PositiveIntegerField(_("sheets"), default=0)
+    created_at = models.DateTimeField(_("entered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("paper batch")
+        verbose_name_plural = _("paper batches")
+
+    def __str__(self):
+        return f"{self.campaign} · #{self.pk}"
+
+
 class Response(AreaLocated):
     """One questionnaire answered by one participant about one subject.
 
@@ -189,6 +210,9 @@ class Response(AreaLocated):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     paper_number = models.CharField(_("questionnaire number"), max_length=30, blank=True)
+    batch = models.ForeignKey(
+        PaperBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="responses"
+    )
     created_at = models.DateTimeField(_("answered"), default=timezone.now)
 
     objects = AreaLocatedQuerySet.as_manager()
@@ -208,10 +232,48 @@ class Response(AreaLocated):
                 condition=Q(channel="qr", subject_area__isnull=False),
                 name="one_qr_answer_per_household_body",
             ),
+            # A paper sheet counts once per campaign, whichever batch brings it.
+            models.UniqueConstraint(
+                fields=["campaign", "paper_number"],
+                condition=Q(channel="paper"),
+                name="one_answer_per_paper_sheet",
+            ),
         ]
         indexes = [
             models.Index(fields=["campaign", "cadre"]),
             models.Index(fields=["campaign", "subject_area"]),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} #{self.pk}"
+
+
+class BallotCode(models.Model):
+    """A household's ballot code for one campaign (测评码), issued by the inspection team.
+
+    The contact card is no ballot: the cadre graded prints it. A code is made at random
+    when the organisers print the village's slips, shown once on the slip handed to the
+    household, and kept only as a keyed digest — nobody can read it back, and printing
+    the slips again makes new codes and voids the old. The household types it on its phone;
+    the code says which household answers (one answer per subject, replaced only by the
+    same code), never which answer a household gave to anyone who reads the pages.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="ballots")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(_("code digest"), max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ballot code")
+        verbose_name_plural = _("ballot codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "household"], name="one_ballot_code_per_household"
+            )
         ]
 
     def __str__(self):

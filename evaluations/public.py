@@ -1,31 +1,34 @@
-"""The survey on the household's public page (its contact card's QR code): no log-in,
-phone-first, Chinese, nothing personal shown, rate-limited per address."""
+"""The household's ballot (测评码): no log-in, phone-first, Chinese, rate-limited.
+
+The contact card is not a ballot — the cadre being graded prints it. The card's page only
+says a survey is under way and points to ``/survey/``, where the household types the code
+the inspection team handed it (``evaluations.ballots``). The code travels in the form body,
+never in an address. Once sent, an answer is never shown again, to anyone: the form opens
+blank every time, and the reply is the same whether it was a first answer or a correction.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from foundation.ratelimit import hit_rate
-from liaison.cards import household_pk_from_token
-from liaison.models import Cadre, Household, Pairing
-from responsibility_areas.models import Area, Level
 
 from . import services
-from .models import Campaign, CampaignStatus, Channel, QuestionKind, Response, Scale
+from .models import Campaign, CampaignStatus, QuestionKind, Scale
+from .selectors import ballot_for, ballot_subjects
 
 SCALE_CHOICES = Scale.choices  # 满意, 基本满意, 不满意, 不了解 (labels translated when shown)
 
 
 def open_campaigns_for(household):
-    """Open campaigns about paired cadres whose subtree holds the household, today."""
+    """Open campaigns whose subtree holds the household, today."""
     today = timezone.localdate()
     prefixes = [household.area_path[:n] for n in range(4, len(household.area_path) + 1, 4)]
     return Campaign.objects.filter(
@@ -34,115 +37,97 @@ def open_campaigns_for(household):
         area_path__in=prefixes,
         period_start__lte=today,
         period_end__gte=today,
-    ).select_related("questionnaire")
-
-
-def _forms(household, errors=None, posted=None):
-    cadres = [
-        p.cadre
-        for p in Pairing.objects.active().filter(household=household).select_related("cadre")
-    ]
-    forms = []
-    village = household.area.nearest([Level.VILLAGE, Level.COMMUNITY])
-    for campaign in open_campaigns_for(household):
-        subjects = [("c", cadre) for cadre in cadres] if campaign.covers_cadres else []
-        if campaign.covers_leading_bodies and village is not None:
-            subjects.append(("b", village))
-        for kind, subject in subjects:
-            cadre = subject if kind == "c" else None
-            body = subject if kind == "b" else None
-            earlier = (
-                Response.objects.filter(
-                    campaign=campaign,
-                    household=household,
-                    cadre=cadre,
-                    subject_area=body,
-                    channel=Channel.QR,
-                )
-                .prefetch_related("answers")
-                .first()
-            )
-            given = (
-                {a.question: a.value or a.text for a in earlier.answers.all()} if earlier else {}
-            )
-            key = f"{campaign.pk}-{kind}{subject.pk}"
-            if posted is not None and posted.get("form") == key:
-                given = {
-                    q["code"]: posted.get(q["code"], "") for q in campaign.questionnaire.questions
-                }
-            forms.append(
-                {
-                    "key": key,
-                    "campaign": campaign,
-                    "subject": cadre.name
-                    if cadre
-                    else _("%(area)s leading body") % {"area": body.name},
-                    "answered": earlier is not None,
-                    "questions": [
-                        {
-                            **q,
-                            "is_scale": q["kind"] == QuestionKind.SCALE,
-                            "given": given.get(q["code"], ""),
-                            "choices": SCALE_CHOICES
-                            if q.get("allow_unknown", True)
-                            else SCALE_CHOICES[:3],
-                        }
-                        for q in campaign.questionnaire.questions
-                    ],
-                    "error": (errors or {}).get(key),
-                }
-            )
-    return forms
-
-
-def survey_section(request, household, token) -> str:
-    """The survey block of the public page, or "" when no campaign is open there."""
-    forms = _forms(household)
-    if not forms:
-        return ""
-    return render_to_string(
-        "evaluations/_survey.html", {"forms": forms, "token": token}, request=request
     )
 
 
-@require_POST
-@cache_control(private=True, max_age=0)
-def survey_answer(request, token):
-    """One household's answer about one paired cadre; a second answer replaces the first."""
+def survey_section(request, household, token) -> str:
+    """The card page's pointer to the ballot, or "" when no campaign is open there."""
+    campaigns = list(open_campaigns_for(household))
+    if not campaigns:
+        return ""
+    return render_to_string(
+        "evaluations/_survey_pointer.html", {"campaigns": campaigns}, request=request
+    )
+
+
+def _forms(ballot, error=None, posted=None) -> list[dict]:
+    campaign = ballot.campaign
+    forms = []
+    for kind, subject in ballot_subjects(campaign, ballot.household):
+        key = f"{kind}{subject.pk}"
+        # Only what this very request carried is shown back (a refused answer to correct);
+        # an answer once recorded is never shown again.
+        given = posted if posted is not None and posted.get("form") == key else {}
+        forms.append(
+            {
+                "key": key,
+                "subject": subject.name
+                if kind == "c"
+                else _("%(area)s leading body") % {"area": subject.name},
+                "questions": [
+                    {
+                        **q,
+                        "is_scale": q["kind"] == QuestionKind.SCALE,
+                        "given": given.get(q["code"], ""),
+                        "choices": SCALE_CHOICES
+                        if q.get("allow_unknown", True)
+                        else SCALE_CHOICES[:3],
+                    }
+                    for q in campaign.questionnaire.questions
+                ],
+                "error": error if given else None,
+            }
+        )
+    return forms
+
+
+def _limited(request):
     verdict = hit_rate("survey", request, settings.LIAISON_SURVEY_RATE_PER_IP)
-    if not verdict.allowed:
-        response = render(request, "429.html", {"retry_after": verdict.retry_after}, status=429)
-        response["Retry-After"] = str(verdict.retry_after)
-        return response
-    pk = household_pk_from_token(token)
-    if pk is None:
-        raise Http404
-    household = get_object_or_404(Household.objects.select_related("area"), pk=pk)
-    campaign_id, _sep, subject = request.POST.get("form", "").partition("-")
-    kind, subject_id = subject[:1], subject[1:]
-    if not (campaign_id.isdigit() and subject_id.isdigit() and kind in {"c", "b"}):
-        raise Http404
-    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=campaign_id)
-    cadre = get_object_or_404(Cadre, pk=subject_id) if kind == "c" else None
-    body = get_object_or_404(Area, pk=subject_id) if kind == "b" else None
+    if verdict.allowed:
+        return None
+    response = render(request, "429.html", {"retry_after": verdict.retry_after}, status=429)
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
+@never_cache
+@sensitive_post_parameters("code")
+def ballot(request):
+    """GET: the code form. POST with a code: the forms of the subjects it may grade. POST
+    with a code and one form's answers: record them (a second time replaces the first)."""
+    if request.method != "POST":
+        return render(request, "evaluations/ballot_code.html", {})
+    limited = _limited(request)
+    if limited is not None:
+        return limited
+    typed = request.POST.get("code", "")
+    found = ballot_for(typed)
+    if found is None:
+        return render(
+            request,
+            "evaluations/ballot_code.html",
+            {"error": _("This code is not valid, or its survey is not open.")},
+            status=400,
+        )
+    context = {"campaign": found.campaign, "code": typed}
+    key = request.POST.get("form", "")
+    if not key:
+        return render(request, "evaluations/survey_page.html", {**context, "forms": _forms(found)})
+    kind, subject_id = key[:1], key[1:]
     try:
         services.record_qr_answer(
-            campaign=campaign, household=household, cadre=cadre, body=body, values=request.POST
+            ballot=found,
+            kind=kind,
+            subject_id=int(subject_id) if subject_id.isdigit() else 0,
+            values=request.POST,
         )
     except services.EvaluationError as exc:
-        if exc.code in {"closed", "outside", "not_paired"}:
-            return render(
-                request,
-                "evaluations/survey_refused.html",
-                {"message": exc.message, "token": token},
-                status=409,
-            )
-        forms = _forms(household, errors={request.POST["form"]: exc.message}, posted=request.POST)
+        forms = _forms(found, error=exc.message, posted=request.POST)
+        status = 400 if exc.code == "unanswered" else 409
         return render(
             request,
             "evaluations/survey_page.html",
-            {"forms": forms, "token": token},
-            status=400,
+            {**context, "forms": forms, "error": None if exc.code == "unanswered" else exc.message},
+            status=status,
         )
-    name = cadre.name if cadre else _("%(area)s leading body") % {"area": body.name}
-    return render(request, "evaluations/survey_thanks.html", {"token": token, "subject": name})
+    return render(request, "evaluations/survey_thanks.html", context)

@@ -66,7 +66,8 @@ def seed_answers_at_scale(*, root: Area, year: int | None = None) -> dict[str, i
             INSERT INTO {response} (campaign_id, channel, household_id, grassroots, cadre_id,
                                     paper_number, created_at, area_id, area_path, county_id,
                                     township_id)
-            SELECT c.id, 'paper', p.household_id, (p.id %% 5 <> 0), p.cadre_id, '', %s,
+            SELECT c.id, 'paper', p.household_id, (p.id %% 5 <> 0), p.cadre_id,
+                   CAST(p.id AS VARCHAR(30)), %s,
                    h.area_id, h.area_path, h.county_id, h.township_id
               FROM {pairing} p
               JOIN {household} h ON h.id = p.household_id

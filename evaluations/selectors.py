@@ -15,7 +15,15 @@ from django.db.models import Count, ExpressionWrapper, F, FloatField, Q
 
 from responsibility_areas.models import Level
 
-from .models import Campaign, EvaluationRule, Response, ResponseAnswer, Scale
+from .models import (
+    BallotCode,
+    Campaign,
+    CampaignStatus,
+    EvaluationRule,
+    Response,
+    ResponseAnswer,
+    Scale,
+)
 
 # DOMAIN.md §5: 80 participants at county/district level, 100 at township level, with
 # grassroots representatives at least 80% and 50% of them.
@@ -267,3 +275,45 @@ def ranking(viewer, campaigns, limit: int | None = None) -> list[dict]:
         .order_by("-rate", "-answers", "response__cadre")
     )
     return list(rows[:limit] if limit else rows)
+
+
+def ballot_subjects(campaign: Campaign, household) -> list[tuple[str, object]]:
+    """Whom ``household`` grades in ``campaign``: ``[("c", cadre), ("b", village)]`` — its
+    paired cadres when the campaign grades cadres, its own village's (or community's)
+    leading body when it grades leading bodies. The form shows exactly these and the answer
+    is refused for anything else."""
+    from liaison.models import Pairing
+    from responsibility_areas.models import Level
+
+    subjects: list[tuple[str, object]] = []
+    if campaign.covers_cadres:
+        pairings = Pairing.objects.active().filter(household=household).select_related("cadre")
+        subjects += [("c", p.cadre) for p in pairings.order_by("cadre__name", "cadre_id")]
+    if campaign.covers_leading_bodies:
+        village = household.area.nearest([Level.VILLAGE, Level.COMMUNITY])
+        if village is not None and village.path.startswith(campaign.area_path):
+            subjects.append(("b", village))
+    return subjects
+
+
+def ballot_for(typed_code: str, today=None) -> BallotCode | None:
+    """The ballot a typed code opens: an open campaign's, within its period; else None
+    (unknown, voided by a new issue, or the campaign not open — all said the same way)."""
+    from django.utils import timezone
+
+    from . import ballots
+
+    code = ballots.normalised(typed_code)
+    if not code:
+        return None
+    today = today or timezone.localdate()
+    return (
+        BallotCode.objects.filter(
+            digest=ballots.digest(code),
+            campaign__status=CampaignStatus.OPEN,
+            campaign__period_start__lte=today,
+            campaign__period_end__gte=today,
+        )
+        .select_related("campaign__questionnaire", "household__area")
+        .first()
+    )

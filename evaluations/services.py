@@ -16,14 +16,17 @@ from liaison.models import Cadre, Household, Pairing
 from responsibility_areas.models import Area
 from responsibility_areas.scoping import scope_paths
 
+from . import ballots
 from .models import (
     SCALE_DIGITS,
     AccountabilityCase,
+    BallotCode,
     Campaign,
     CampaignStatus,
     CaseAction,
     CaseStatus,
     Channel,
+    PaperBatch,
     QuestionKind,
     Questionnaire,
     QuestionnaireVersion,
@@ -31,7 +34,7 @@ from .models import (
     ResponseAnswer,
     Scale,
 )
-from .selectors import results_by_cadre, results_by_leading_body
+from .selectors import ballot_subjects, results_by_cadre, results_by_leading_body
 
 
 class EvaluationError(Exception):
@@ -265,21 +268,74 @@ def _own_paired(surveyor_cadre_id, household_ids) -> set[int]:
     return set(pairs.values_list("household_id", flat=True))
 
 
+def _sheet_errors(campaign: Campaign, rows: list[PaperRow]) -> list[tuple]:
+    """Every sheet carries its number, and a number counts once per campaign: a second
+    entry names the batch that already has it (or the row of this batch)."""
+    errors, seen = [], {}
+    numbers = [r.number.strip() for r in rows if r.number.strip()]
+    earlier = {
+        r.paper_number: r
+        for r in Response.objects.filter(
+            campaign=campaign, channel=Channel.PAPER, paper_number__in=numbers
+        ).select_related("batch__entered_by")
+    }
+    for n, row in enumerate(rows, start=1):
+        number = row.number.strip()
+        if not number:
+            errors.append((n, "number", _("Type the questionnaire's number.")))
+        elif number in seen:
+            errors.append(
+                (
+                    n,
+                    "number",
+                    _(
+                        "Questionnaire %(number)s is typed twice in this batch (rows %(a)d and %(b)d)."
+                    )
+                    % {"number": number, "a": seen[number], "b": n},
+                )
+            )
+        elif number in earlier:
+            errors.append((n, "number", _already_counted(number, earlier[number])))
+        seen.setdefault(number, n)
+    return errors
+
+
+def _already_counted(number: str, response: Response) -> str:
+    batch = response.batch
+    if batch is None:
+        return _("Questionnaire %(number)s is already counted in this campaign.") % {
+            "number": number
+        }
+    return _(
+        "Questionnaire %(number)s is already counted in batch %(batch)d "
+        "(entered by %(who)s on %(day)s)."
+    ) % {
+        "number": number,
+        "batch": batch.pk,
+        "who": batch.entered_by.get_full_name() or batch.entered_by.get_username()
+        if batch.entered_by
+        else "—",
+        "day": timezone.localtime(batch.created_at).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
 @audit.service
-def record_paper_batch(
-    *, actor, campaign: Campaign, surveyor, rows: list[PaperRow]
-) -> list[Response]:
+def record_paper_batch(*, actor, campaign: Campaign, surveyor, rows: list[PaperRow]) -> PaperBatch:
     """Enter a batch of paper questionnaires: all of them, or none.
 
     Every row is checked first; a digit out of range names the row and the question, and
     nothing is written until every row is right. A cadre never surveys, nor enters answers
-    about, their own paired households (the surveyor's and the typist's cadre).
+    about, their own paired households (the surveyor's and the typist's cadre). A sheet's
+    number counts once per campaign, whichever batch brings it.
     """
     _in_scope(actor, campaign.area)
+    # Serialise batches of one campaign: two clerks typing the same sheet at once must not
+    # both find it new (the unique constraint would refuse the second anyway, as a 500).
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.OPEN:
         raise EvaluationError("closed", _("This campaign is not open for answers."))
     questions = campaign.questionnaire.questions
-    errors = []
+    errors = _sheet_errors(campaign, rows)
     household_ids = [r.household.pk for r in rows if r.household is not None]
     conflicted = set()
     for person in {surveyor, actor}:
@@ -298,6 +354,8 @@ def record_paper_batch(
             campaign.covers_leading_bodies and row.body.path.startswith(campaign.area_path)
         ):
             errors.append((n, "", _("This campaign does not grade that leading body.")))
+        if row.cadre is not None and not campaign.covers_cadres:
+            errors.append((n, "", _("This campaign does not grade cadres.")))
         if row.household is not None and row.household.pk in conflicted:
             errors.append((n, "", _("A cadre cannot survey their own paired households.")))
         if row.household is not None and not row.household.area_path.startswith(campaign.area_path):
@@ -322,7 +380,10 @@ def record_paper_batch(
             _("%(n)d problem(s) in the batch; nothing was saved.") % {"n": len(errors)},
             errors=errors,
         )
-    created = []
+    entered_by = actor if getattr(actor, "pk", None) else None
+    batch = PaperBatch.objects.create(
+        campaign=campaign, surveyor=surveyor, entered_by=entered_by, sheets=len(rows)
+    )
     for row in rows:
         response = Response(
             campaign=campaign,
@@ -332,8 +393,9 @@ def record_paper_batch(
             cadre=row.cadre,
             subject_area=row.body,
             surveyor=surveyor,
-            entered_by=actor if getattr(actor, "pk", None) else None,
-            paper_number=row.number,
+            entered_by=entered_by,
+            paper_number=row.number.strip(),
+            batch=batch,
         )
         response.place_in(row.household.area if row.household else campaign.area)
         response.save()
@@ -348,46 +410,89 @@ def record_paper_batch(
             )
             for q in questions
         )
-        created.append(response)
     audit.record(
         actor=actor,
         action="evaluation.paper_batch",
         obj=campaign,
-        data={"responses": len(created), "surveyor": getattr(surveyor, "username", "")},
+        data={
+            "batch": batch.pk,
+            "responses": len(rows),
+            "surveyor": getattr(surveyor, "username", ""),
+        },
     )
-    return created
+    return batch
 
 
 # --- The household's own answer, from the QR page of its contact card ----------------------
 
 
 @audit.service
-def record_qr_answer(
-    *, campaign: Campaign, household: Household, cadre: Cadre | None, values: dict, body=None
-):
-    """A household's answer about one of its paired cadres, from its phone.
+def issue_ballot_codes(*, actor, campaign: Campaign, village: Area) -> list[tuple]:
+    """New ballot codes for every household of ``village`` in the campaign (the slips the
+    inspection team prints and hands out): ``[(household, code)]``, the only time a code is
+    readable. Issuing again makes new codes and voids the old ones. Nobody paired with a
+    household of the village may issue its codes (they are graded by them)."""
+    from liaison.models import Household
 
-    Decided: a second answer **replaces** the first while the campaign is open (a household
-    that changed its mind, or pressed the wrong button, can correct it); one answer per
-    household, cadre and campaign counts. The change log records the campaign and the
-    channel only — never which household answered what — so a cadre reading it learns
-    nothing about who graded them.
+    _in_scope(actor, village)
+    if campaign.status == CampaignStatus.CLOSED:
+        raise EvaluationError("closed", _("This campaign is closed."))
+    if not village.path.startswith(campaign.area_path):
+        raise EvaluationError("outside", _("This area is not in the campaign."), "village")
+    households = list(
+        Household.objects.subtree_of(village).select_related("area").order_by("area_path", "pk")
+    )
+    cadre = getattr(actor, "cadre", None) if getattr(actor, "pk", None) else None
+    if cadre is not None and _own_paired(cadre.pk, [h.pk for h in households]):
+        raise EvaluationError(
+            "graded",
+            _("You are paired with households here: someone else must issue their codes."),
+        )
+    issued = [(h, ballots.new_code()) for h in households]
+    now = timezone.now()
+    BallotCode.objects.bulk_create(
+        [
+            BallotCode(
+                campaign=campaign,
+                household=h,
+                digest=ballots.digest(code),
+                issued_by=actor if getattr(actor, "pk", None) else None,
+                issued_at=now,
+            )
+            for h, code in issued
+        ],
+        update_conflicts=True,
+        unique_fields=["campaign", "household"],
+        update_fields=["digest", "issued_by", "issued_at"],
+    )
+    audit.record(
+        actor=actor,
+        action="evaluation.ballots_issued",
+        obj=campaign,
+        data={"area": village.name, "codes": len(issued)},
+    )
+    return issued
+
+
+@audit.service
+def record_qr_answer(*, ballot: BallotCode, kind: str, subject_id: int, values: dict):
+    """A household's answer, from its phone, about one subject its campaign offers it,
+    under the ballot code the inspection team gave it.
+
+    Decided: a second answer with the same code **replaces** the first while the campaign
+    is open (a household that pressed the wrong button can correct it); nobody else can,
+    because nobody else holds the code. The change log records the campaign only — never
+    which household answered what.
     """
+    campaign, household = ballot.campaign, ballot.household
     if campaign.status != CampaignStatus.OPEN:
         raise EvaluationError("closed", _("This survey has ended."))
-    if not household.area_path.startswith(campaign.area_path):
-        raise EvaluationError("outside", _("This survey is not held where this household lives."))
-    if cadre is not None and not (
-        campaign.covers_cadres
-        and Pairing.objects.active().filter(cadre=cadre, household=household).exists()
-    ):
-        raise EvaluationError("not_paired", _("This cadre is not paired with this household."))
-    if cadre is None and not (
-        body is not None
-        and campaign.covers_leading_bodies
-        and household.area_path.startswith(body.path)
-    ):
-        raise EvaluationError("not_paired", _("This survey does not grade that leading body."))
+    offered = {(k, s.pk): s for k, s in ballot_subjects(campaign, household)}
+    subject = offered.get((kind, subject_id))
+    if subject is None:
+        raise EvaluationError("not_offered", _("This survey does not grade that subject."))
+    cadre = subject if kind == "c" else None
+    body = subject if kind == "b" else None
     answers = []
     for q in campaign.questionnaire.questions:
         raw = (values.get(q["code"]) or "").strip()

@@ -2,8 +2,8 @@ from django.urls import path
 
 from . import public, views
 
-# Public (no log-in): the survey of the contact card's QR page.
-public_urls = [path("h/<str:token>/survey/", public.survey_answer, name="survey_answer")]
+# Public (no log-in): the household types its ballot code (测评码) here.
+public_urls = [path("survey/", public.ballot, name="ballot")]
 
 app_name = "evaluations"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("questionnaires/<int:pk>/", views.questionnaires, name="questionnaire"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/paper/", views.paper_entry, name="paper"),
+    path("<int:pk>/ballots/", views.ballot_codes, name="ballots"),
     path("<int:pk>/notice/", views.campaign_notice, name="notice"),
     path("<int:pk>/export.xlsx", views.campaign_export, name="export"),
     path("<int:pk>/open/", views.campaign_step, {"step": "open"}, name="open"),

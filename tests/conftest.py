@@ -114,6 +114,12 @@ def county_leader(areas):
 
 
 @pytest.fixture
+def supervisor(areas):
+    """The inspection team (督查组) of the county: runs evaluations, grades nobody's work."""
+    return _person("supervisor", areas["ca"], Role.SUPERVISOR, last_name="督")
+
+
+@pytest.fixture
 def city_admin(areas):
     return _person("city_admin", areas["c"], Role.ADMINISTRATOR, last_name="管")
 

@@ -14,7 +14,7 @@ from liaison.models import PairingKind
 from liaison.services import pair_household
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in
-from tests.liaison.factories import make_cadre, make_household
+from tests.liaison.factories import make_cadre, make_household, sheet
 
 QUESTIONS = [
     {"code": "q1", "text": "您对结对干部的工作满意吗？", "kind": "scale"},
@@ -37,24 +37,30 @@ def _campaign(areas):
     return services.open_campaign(actor=None, campaign=campaign)
 
 
-def test_a_household_answers_on_its_phone_and_can_change_its_answer(browser, live_server, areas):
+def test_a_household_answers_with_its_code_and_can_change_its_answer(browser, live_server, areas):
     campaign = _campaign(areas)
     cadre = make_cadre(areas["ta"], name="刘强")
     household = make_household(areas["ga"], name="王大明")
     pair_household(actor=None, cadre=cadre, household=household, kind=PairingKind.TERRITORIAL)
+    ((_, code),) = services.issue_ballot_codes(actor=None, campaign=campaign, village=areas["va"])
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = phone.new_page()
     page.goto(live_server.url + reverse("card_public", args=[household_token(household.pk)]))
     survey = page.get_by_test_id("survey")
     expect(survey).to_contain_text("2026年度测评")
     expect(page.locator("body")).not_to_contain_text("王大明")
+    expect(page.locator("input[type=radio]")).to_have_count(0)  # the card is no ballot
+    page.get_by_test_id("survey-link").click()
+    page.get_by_test_id("ballot-input").fill(f"{code[:5].lower()}-{code[5:]}")
+    page.get_by_role("button", name="继续").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
     page.get_by_label("不满意").check()
     page.locator("textarea[name=q2]").fill("希望多来走访")
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_test_id("survey-thanks")).to_be_visible()
-    page.get_by_role("link", name="返回联系卡").click()
-    expect(page.get_by_test_id("answered")).to_be_visible()
+    page.get_by_test_id("survey-more").click()
+    expect(page.locator("input[type=radio]:checked")).to_have_count(0)  # never shown again
+    expect(page.locator("textarea[name=q2]")).to_have_value("")
     page.get_by_label("满意", exact=True).check()
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_test_id("survey-thanks")).to_be_visible()
@@ -87,6 +93,7 @@ def test_a_clerk_enters_a_paper_batch_with_the_keyboard_only(page, live_server, 
     page.keyboard.press("Backspace")
     page.keyboard.type("2")
     expect(q1).to_have_value("2")
+    page.locator("input[name=r1-number]").fill("0001")  # the sheet's printed number
     with page.expect_navigation():
         page.keyboard.press("Control+Enter")
     expect(page.locator("ul.messages")).to_contain_text("已保存 1 份问卷")
@@ -99,7 +106,9 @@ def test_a_county_leader_sees_a_cadre_over_one_third_and_resolves_the_case(
     campaign = _campaign(areas)
     cadre = make_cadre(areas["ta"], name="张差")
     rows = [
-        services.PaperRow(make_household(areas["va"], name=f"户{n}"), cadre, {"q1": d, "q2": ""})
+        services.PaperRow(
+            make_household(areas["va"], name=f"户{n}"), cadre, {"q1": d, "q2": ""}, number=sheet()
+        )
         for n, d in enumerate(["3", "3", "1"])
     ]
     services.record_paper_batch(actor=clerk_a, campaign=campaign, surveyor=clerk_a, rows=rows)

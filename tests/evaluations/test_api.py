@@ -7,7 +7,7 @@ import pytest
 from evaluations import services
 from evaluations.models import AccountabilityCase
 from evaluations.services import PaperRow
-from tests.liaison.factories import make_cadre, make_household
+from tests.liaison.factories import make_cadre, make_household, sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def closed(areas, county_leader, clerk_a):
     services.open_campaign(actor=None, campaign=campaign)
     cadre = make_cadre(areas["ta"], name="张差")
     rows = [
-        PaperRow(make_household(areas["va"], name=f"户{n}"), cadre, {"q1": d})
+        PaperRow(make_household(areas["va"], name=f"户{n}"), cadre, {"q1": d}, number=sheet())
         for n, d in enumerate(["3", "3", "1"])
     ]
     services.record_paper_batch(actor=clerk_a, campaign=campaign, surveyor=clerk_a, rows=rows)

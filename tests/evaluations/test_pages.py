@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from evaluations import services
 from evaluations.models import AccountabilityCase, Campaign, CaseStatus, Response
-from tests.liaison.factories import make_cadre, make_household
+from tests.liaison.factories import make_cadre, make_household, sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,7 @@ def _batch(households, cadre, digits, surveyor=None):
                 f"r{n}-cadre": cadre.pk,
                 f"r{n}-q1": d,
                 f"r{n}-grassroots": "1",
+                f"r{n}-number": sheet(),
             }
         )
     return data
@@ -49,6 +50,7 @@ def test_a_leader_runs_a_campaign_and_resolves_a_case(
             "period_start": "2026-01-01",
             "period_end": "2026-12-31",
             "questionnaire": version.pk,
+            "covers_cadres": "on",
         },
     )
     campaign = Campaign.objects.get()
@@ -61,7 +63,7 @@ def test_a_leader_runs_a_campaign_and_resolves_a_case(
         reverse("evaluations:paper", args=[campaign.pk]),
         _batch(households, cadre, ["3", "3", "1", "2", "1"]),
     )
-    assert saved.status_code == 302 and Response.objects.count() == 5
+    assert saved.status_code == 302 and Response.objects.count() == 5, saved.context["errors"]
     client.force_login(county_leader)
     page = client.get(reverse("evaluations:detail", args=[campaign.pk])).content.decode()
     assert "张差" in page and "40%" in page and 'data-testid="not-valid"' in page
@@ -203,7 +205,14 @@ def test_paper_answers_can_grade_a_leading_body(client, clerk_a, county_leader, 
     client.force_login(clerk_a)
     data = {}
     for n, (h, d) in enumerate(zip(households, ["1", "3", "3"], strict=True), start=1):
-        data.update({f"r{n}-household": h.pk, f"r{n}-cadre": "village", f"r{n}-q1": d})
+        data.update(
+            {
+                f"r{n}-household": h.pk,
+                f"r{n}-cadre": "village",
+                f"r{n}-q1": d,
+                f"r{n}-number": sheet(),
+            }
+        )
     answer = client.post(reverse("evaluations:paper", args=[campaign.pk]), data)
     assert answer.status_code == 302, answer.context["errors"]
     (body,) = results_by_leading_body(county_leader, campaign)

@@ -12,7 +12,7 @@ from evaluations.selectors import campaign_validity, results_by_cadre
 from evaluations.services import EvaluationError, PaperRow
 from liaison.models import PairingKind
 from liaison.services import pair_household
-from tests.liaison.factories import make_cadre, make_household
+from tests.liaison.factories import make_cadre, make_household, sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,13 @@ def cadre(areas):
 def _answers(campaign, clerk, cadre, areas, digits, grassroots=True):
     households = [make_household(areas["va"], name=f"户{n}") for n in range(len(digits))]
     rows = [
-        PaperRow(household=h, cadre=cadre, digits={"q1": d, "q2": ""}, grassroots=grassroots)
+        PaperRow(
+            household=h,
+            cadre=cadre,
+            digits={"q1": d, "q2": ""},
+            grassroots=grassroots,
+            number=sheet(),
+        )
         for h, d in zip(households, digits, strict=True)
     ]
     return services.record_paper_batch(actor=clerk, campaign=campaign, surveyor=clerk, rows=rows)
@@ -113,7 +119,7 @@ def test_a_paper_batch_with_a_bad_code_names_row_and_question_and_writes_nothing
 ):
     households = [make_household(areas["va"], name=f"甲{n}") for n in range(3)]
     rows = [
-        PaperRow(household=h, cadre=cadre, digits={"q1": d})
+        PaperRow(household=h, cadre=cadre, digits={"q1": d}, number=sheet())
         for h, d in zip(households, ["1", "7", "2"], strict=True)
     ]
     with pytest.raises(EvaluationError) as err:
@@ -130,7 +136,7 @@ def test_a_cadre_never_surveys_their_own_paired_households(campaign, clerk_a, ar
     household = make_household(areas["va"], name="王贫")
     pair_household(actor=None, cadre=own, household=household, kind=PairingKind.TERRITORIAL)
     other = make_cadre(areas["ta"], name="张三")
-    row = PaperRow(household=household, cadre=other, digits={"q1": "1"})
+    row = PaperRow(household=household, cadre=other, digits={"q1": "1"}, number=sheet())
     with pytest.raises(EvaluationError) as err:
         services.record_paper_batch(actor=clerk_a, campaign=campaign, surveyor=user, rows=[row])
     assert "结对" in err.value.errors[0][2] or "paired" in err.value.errors[0][2]

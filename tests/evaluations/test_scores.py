@@ -9,7 +9,7 @@ from evaluations.models import ScoreWeights
 from evaluations.scores import formula, scores, weights_for
 from evaluations.services import PaperRow
 from liaison.services import add_commitment, set_commitment_status
-from tests.liaison.factories import make_cadre, make_household
+from tests.liaison.factories import make_cadre, make_household, sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def campaign(areas):
 
 def _grade(campaign, clerk, areas, cadre, digits):
     rows = [
-        PaperRow(make_household(areas["va"], name=f"户{n}"), cadre, {"q1": d})
+        PaperRow(make_household(areas["va"], name=f"户{n}"), cadre, {"q1": d}, number=sheet())
         for n, d in enumerate(digits)
     ]
     services.record_paper_batch(actor=clerk, campaign=campaign, surveyor=clerk, rows=rows)

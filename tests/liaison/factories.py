@@ -41,3 +41,11 @@ def make_cadre(area, *, actor=None, name="刘强", rank=Rank.TOWNSHIP, **extra):
         phone=phone(),
         **extra,
     )
+
+
+_sheets = itertools.count(1)
+
+
+def sheet() -> str:
+    """A paper questionnaire's number, unique in the test run (a number counts once)."""
+    return f"{next(_sheets):05d}"
