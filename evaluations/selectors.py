@@ -180,7 +180,8 @@ def matter_feedback_by_owner(viewer, campaign: Campaign):
     Decided: a matter counts in a campaign when it was received within the campaign's
     period in its subtree and its household's feedback is recorded — 满意 and 基本满意 as
     recorded at close-out, 不满意 as recorded when it sent the matter back (the matter keeps
-    the household's latest word). One matter, one answer, for its first-visit owner.
+    the household's latest word). One matter, one answer, for its first-visit owner — and
+    only when someone other than its owner and handler collected it (issue 21).
     """
     from grievances.models import Matter, Satisfaction
 
@@ -190,8 +191,13 @@ def matter_feedback_by_owner(viewer, campaign: Campaign):
             area_path__startswith=campaign.area_path,
             received_on__gte=campaign.period_start,
             received_on__lte=campaign.period_end,
+            # Only feedback someone else collected counts (a return call, a reporter, the
+            # household itself): never the owner's or handler's own word.
+            feedback_by__isnull=False,
         )
         .exclude(satisfaction="")
+        .exclude(feedback_by__cadre=F("owner"))
+        .exclude(feedback_by__cadre=F("handler"))
         .values("owner")
         .order_by()
         .annotate(

@@ -20,6 +20,7 @@ from foundation.idempotency import key_from, once
 from foundation.replica import replica_reads
 from liaison.models import Cadre, Household
 from responsibility_areas.models import Area, Level, Role
+from responsibility_areas.permissions import Action, may
 from responsibility_areas.selectors import user_roles
 
 from . import services
@@ -95,6 +96,8 @@ def campaign_detail(request, pk):
             "cases": cases,
             "may_manage": _may(request.user, MANAGERS),
             "may_enter": _may(request.user, ENTERERS) and campaign.status == CampaignStatus.OPEN,
+            "may_issue": may(request.user, Action.EVALUATE, campaign.area)
+            and campaign.status != CampaignStatus.CLOSED,
             "resolve_form": ResolveForm(),
             "scores": scores(request.user, campaign)[:200],
             "commendations": campaign.commendations.select_related(
@@ -451,7 +454,6 @@ def ballot_codes(request, pk):
     from django.db.models import Count, OuterRef, Subquery
 
     from foundation.qr import qr_svg
-    from responsibility_areas.permissions import Action, may
 
     campaign = get_campaign_for(request.user, pk)
     if not may(request.user, Action.EVALUATE, campaign.area):

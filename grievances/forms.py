@@ -16,7 +16,14 @@ from liaison.models import Cadre, Household, MatterKind
 from responsibility_areas.models import LEADER_ROLES, Area, Membership
 
 from .indicators import FIGURES, figure_q
-from .models import HandlingLevel, Matter, MatterSource, MatterStatus, Satisfaction
+from .models import (
+    FeedbackChannel,
+    HandlingLevel,
+    Matter,
+    MatterSource,
+    MatterStatus,
+    Satisfaction,
+)
 from .models.ledger import DONE_STATUSES
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -230,6 +237,12 @@ class ExplainForm(VersionedForm):
 class FeedbackForm(VersionedForm):
     feedback = _text(_("Household feedback"))
     satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices)
+    channel = forms.ChoiceField(
+        label=_("Collected by way of"),
+        choices=FeedbackChannel.choices,
+        initial=FeedbackChannel.RETURN_CALL,
+        help_text=_("Never by the matter's owner or handler: they are graded by it."),
+    )
 
 
 class ReopenForm(VersionedForm):

@@ -14,7 +14,7 @@ from liaison.serializers import VisiblePrimaryKeyField
 from responsibility_areas.models import Area
 
 from .exports import redact
-from .models import Matter, MatterEvent, MatterSource, Satisfaction
+from .models import FeedbackChannel, Matter, MatterEvent, MatterSource, Satisfaction
 
 
 class RedactedCharField(serializers.CharField):
@@ -181,6 +181,12 @@ class ExplainSerializer(VersionSerializer):
 class FeedbackSerializer(VersionSerializer):
     feedback = serializers.CharField(label=_("Household feedback"))
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, label=_("Satisfaction"))
+    channel = serializers.ChoiceField(
+        choices=FeedbackChannel.choices,
+        default=FeedbackChannel.RETURN_CALL,
+        label=_("Collected by way of"),
+        help_text=_("Never by the matter's owner or handler: they are graded by it."),
+    )
 
 
 class CloseOutSerializer(VersionSerializer):

@@ -38,6 +38,7 @@ __all__ = [
     "MatterKind",
     "MatterSource",
     "MatterStatus",
+    "FeedbackChannel",
     "Notification",
     "Satisfaction",
 ]
@@ -97,6 +98,15 @@ class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied")
     BASICALLY = "basically", _("Basically satisfied")
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+
+class FeedbackChannel(models.TextChoices):
+    """How the household's word on a settled matter was collected — never by its owner or
+    handler (办理、回访相分离): the people graded by it do not record it."""
+
+    RETURN_CALL = "return_call", _("Return call (电话回访)")
+    VISIT = "visit", _("Return visit by someone else (上门回访)")
+    HOUSEHOLD = "household", _("The household itself, on its phone")
 
 
 class MatterCounter(models.Model):
@@ -228,6 +238,21 @@ class Matter(AreaLocated):
     feedback = RedactedTextField(_("household feedback"), blank=True)
     satisfaction = models.CharField(
         _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
+    )
+    feedback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("feedback collected by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    feedback_channel = models.CharField(
+        _("feedback collected by way of"),
+        max_length=16,
+        choices=FeedbackChannel.choices,
+        blank=True,
     )
     closed_on = models.DateField(_("closed out on"), null=True, blank=True)
     closed_by = models.ForeignKey(

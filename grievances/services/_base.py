@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from liaison.models import Duty, ResponsibilityAssignment
 from responsibility_areas.models import LEADER_ROLES, Area, Membership
-from responsibility_areas.scoping import scope_paths
 
 from ..models import Matter, Notification
 
@@ -58,15 +57,17 @@ def is_leader_for(actor, area: Area) -> bool:
 
 
 def can_handle(actor, matter: Matter) -> bool:
-    """Whoever has the handling area in scope, or is the handler or owner, may work on it."""
-    if actor is None:
-        return True
-    if actor.is_superuser:
+    """The matter's owner and handler work on it; beyond them, whoever's role handles
+    matters across an area (the role table) at the handling area or above — a cadre-only
+    user handles only their own, a supervisor none."""
+    from responsibility_areas.permissions import A, Action, reach
+
+    if actor is None or actor.is_superuser:
         return True
     cadre_id = _actor_cadre_id(actor)
     if cadre_id is not None and cadre_id in (matter.handler_id, matter.owner_id):
         return True
-    return any(matter.handling_path.startswith(p) for p in scope_paths(actor))
+    return reach(actor, Action.HANDLE, matter.handling_area) == A
 
 
 def require_visible(actor, matter: Matter) -> None:

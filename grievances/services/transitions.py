@@ -19,6 +19,7 @@ from responsibility_areas.models import Area
 
 from ..deadlines import deadline_for
 from ..models import (
+    FeedbackChannel,
     Matter,
     Notification,
     NotificationKind,
@@ -226,6 +227,32 @@ def _checked_feedback(feedback: str, satisfaction: str) -> tuple[str, str]:
     return feedback, satisfaction
 
 
+def _collected(actor, matter: Matter, channel: str) -> dict:
+    """Who collects the household's word, and how — never the matter's owner or handler
+    (they are graded by it), and only someone whose role collects feedback."""
+    from responsibility_areas.permissions import Action, may
+
+    if channel not in FeedbackChannel.values:
+        raise MatterError("bad_channel", _("Say how the feedback was collected."), "channel")
+    if actor is None:  # a command or test acting as the system
+        return {"feedback_by": None, "feedback_channel": channel}
+    cadre = getattr(actor, "cadre", None)
+    if cadre is not None and cadre.pk in (matter.owner_id, matter.handler_id):
+        raise MatterError(
+            "own_matter",
+            _(
+                "The owner and the handler of a matter do not record the household's feedback "
+                "on it: a return call by someone else does."
+            ),
+            "feedback",
+        )
+    if not may(actor, Action.FEEDBACK, matter.area):
+        raise MatterError(
+            "not_collector", _("Your role does not collect households' feedback."), "feedback"
+        )
+    return {"feedback_by": actor, "feedback_channel": channel}
+
+
 def _reopen(actor, matter, reason, version, **changes) -> Matter:
     matter = _transition(
         actor=actor,
@@ -251,14 +278,28 @@ def _reopen(actor, matter, reason, version, **changes) -> Matter:
 
 @audit.service
 def record_feedback(
-    *, actor, matter: Matter, feedback: str, satisfaction: str, version: int | None = None
+    *,
+    actor,
+    matter: Matter,
+    feedback: str,
+    satisfaction: str,
+    channel: str = FeedbackChannel.RETURN_CALL,
+    version: int | None = None,
 ) -> Matter:
-    """A clerk records the household's feedback; a dissatisfied household reopens the matter."""
-    require_handler(actor, matter)
+    """Someone other than the owner and handler (a clerk's return call, a village reporter)
+    records the household's feedback; a dissatisfied household reopens the matter."""
+    require_visible(actor, matter)
+    collected = _collected(actor, matter, channel)
     feedback, satisfaction = _checked_feedback(feedback, satisfaction)
     if satisfaction == Satisfaction.DISSATISFIED:
         return _reopen(
-            actor, matter, feedback, version, feedback=feedback, satisfaction=satisfaction
+            actor,
+            matter,
+            feedback,
+            version,
+            feedback=feedback,
+            satisfaction=satisfaction,
+            **collected,
         )
     return _transition(
         actor=actor,
@@ -266,9 +307,10 @@ def record_feedback(
         action="record_feedback",
         version=version,
         note=feedback,
-        data={"satisfaction": satisfaction},
+        data={"satisfaction": satisfaction, "channel": channel},
         feedback=feedback,
         satisfaction=satisfaction,
+        **collected,
     )
 
 
@@ -279,22 +321,32 @@ def close_out(
     matter: Matter,
     feedback: str = "",
     satisfaction: str = "",
+    channel: str = FeedbackChannel.RETURN_CALL,
     version: int | None = None,
 ) -> Matter:
     """销号: a leader of the handling level approves, with the household's feedback.
 
-    The feedback is given here or was recorded before (``record_feedback``). A dissatisfied
-    household reopens the matter instead of closing it.
+    The feedback was collected before (``record_feedback``) or is given here — then the
+    leader collected it, which the owner or handler may not. A dissatisfied household
+    reopens the matter instead of closing it.
     """
     require_leader(actor, matter)
     if matter.status not in TRANSITIONS["close_out"][0]:
         raise _illegal(matter, "close_out")
+    given_here = bool(feedback or satisfaction) or matter.feedback_channel == ""
+    collected = _collected(actor, matter, channel) if given_here else {}
     feedback, satisfaction = _checked_feedback(
         feedback or matter.feedback, satisfaction or matter.satisfaction
     )
     if satisfaction == Satisfaction.DISSATISFIED:
         return _reopen(
-            actor, matter, feedback, version, feedback=feedback, satisfaction=satisfaction
+            actor,
+            matter,
+            feedback,
+            version,
+            feedback=feedback,
+            satisfaction=satisfaction,
+            **collected,
         )
     return _transition(
         actor=actor,
@@ -307,6 +359,7 @@ def close_out(
         satisfaction=satisfaction,
         closed_on=timezone.localdate(),
         closed_by=actor,
+        **collected,
     )
 
 

@@ -220,6 +220,7 @@ ACTIONS = {
             version=d["version"],
             feedback=d["feedback"],
             satisfaction=d["satisfaction"],
+            channel=d["channel"],
         ),
     ),
     "close_out": (
@@ -232,6 +233,7 @@ ACTIONS = {
             version=d["version"],
             feedback=d["feedback"],
             satisfaction=d["satisfaction"],
+            channel=d["channel"],
         ),
     ),
     "reopen": (

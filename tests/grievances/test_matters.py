@@ -205,10 +205,15 @@ def test_close_out_needs_feedback_satisfaction_and_a_leader(
     with pytest.raises(MatterError) as err:
         close_out(actor=township_leader, matter=matter, feedback="好", satisfaction="")
     assert err.value.field == "satisfaction"
-    # The village's responsible cadre leads the handling level too.
-    matter = close_out(
-        actor=ledger.village_head.user, matter=matter, feedback="好", satisfaction="basically"
-    )
+    # The village's responsible cadre leads the handling level too; as its handler he does
+    # not collect the household's word himself: a clerk's return call does.
+    with pytest.raises(MatterError) as err:
+        close_out(
+            actor=ledger.village_head.user, matter=matter, feedback="好", satisfaction="basically"
+        )
+    assert err.value.code == "own_matter"
+    matter = record_feedback(actor=clerk_a, matter=matter, feedback="好", satisfaction="basically")
+    matter = close_out(actor=ledger.village_head.user, matter=matter)
     assert matter.status == MatterStatus.CLOSED_OUT
 
 
