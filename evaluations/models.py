@@ -146,6 +146,12 @@ class Campaign(AreaLocated):
     )
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Stored when the campaign closes (with its FrozenResult rows), read ever after.
+    frozen_at = models.DateTimeField(_("results stored"), null=True, blank=True)
+    frozen_participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    frozen_grassroots = models.PositiveIntegerField(
+        _("grassroots representatives"), null=True, blank=True
+    )
 
     objects = AreaLocatedQuerySet.as_manager()
 
@@ -301,6 +307,52 @@ class ResponseAnswer(models.Model):
 
     def __str__(self):
         return f"{self.question}={self.value or self.text[:20]}"
+
+
+class FrozenResult(AreaLocated):
+    """A closed campaign's result for one subject, as it stood when the campaign closed:
+    counts and rates, and for a cadre the 一测一考 exam, test, score and rank. Results
+    pages, cases, exports, notices and the API read these; nothing recorded later (a late
+    close-out feedback, a cadre imported today) changes them. ``area`` is the subject's
+    place, so the leaders above it see it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="frozen")
+    cadre = models.ForeignKey(Cadre, null=True, blank=True, on_delete=models.PROTECT)
+    subject_area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    answers = models.PositiveIntegerField(_("answers"), default=0)
+    satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
+    fairly = models.PositiveIntegerField(_("fairly satisfied"), default=0)
+    dissatisfied = models.PositiveIntegerField(_("dissatisfied"), default=0)
+    respondents = models.PositiveIntegerField(_("respondents"), default=0)
+    exam = models.FloatField(_("exam"), null=True, blank=True)
+    test = models.FloatField(_("test"), null=True, blank=True)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    parts = models.JSONField(_("exam parts"), default=dict, blank=True)
+
+    objects = AreaLocatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stored result")
+        verbose_name_plural = _("stored results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "cadre"],
+                condition=Q(cadre__isnull=False),
+                name="one_frozen_result_per_cadre",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "subject_area"],
+                condition=Q(subject_area__isnull=False),
+                name="one_frozen_result_per_body",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.name}"
 
 
 class CaseAction(models.TextChoices):

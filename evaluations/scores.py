@@ -42,8 +42,12 @@ def _count(queryset, **filters):
 
 
 def scores(viewer, campaign: Campaign, year: int | None = None) -> list[Score]:
-    """Scores of the cadres of the campaign's subtree that ``viewer`` may see, best first."""
+    """Scores of the cadres of the campaign's subtree that ``viewer`` may see, best first;
+    a closed campaign's as stored when it closed."""
     from grievances.models import Matter
+
+    if campaign.frozen_at is not None:
+        return _stored(viewer, campaign)
 
     year = year or campaign.period_end.year
     weights = weights_for(campaign.area)
@@ -112,6 +116,28 @@ def scores(viewer, campaign: Campaign, year: int | None = None) -> list[Score]:
             rank, previous = position, item.score
         item.rank = rank
     return out
+
+
+def _stored(viewer, campaign: Campaign) -> list[Score]:
+    from .models import FrozenResult
+
+    rows = (
+        FrozenResult.objects.visible_to(viewer)
+        .filter(campaign=campaign, cadre__isnull=False, score__isnull=False)
+        .order_by("rank", "name", "cadre_id")
+    )
+    return [
+        Score(
+            r.cadre_id,
+            r.name,
+            r.exam,
+            r.test,
+            r.score,
+            {k: tuple(v) for k, v in r.parts.items()},
+            r.rank,
+        )
+        for r in rows
+    ]
 
 
 def formula(weights: ScoreWeights) -> str:

@@ -20,6 +20,7 @@ from .models import (
     Campaign,
     CampaignStatus,
     EvaluationRule,
+    FrozenResult,
     Response,
     ResponseAnswer,
     Scale,
@@ -92,6 +93,8 @@ def campaign_validities(campaigns) -> dict[int, Validity]:
         row = counts.get(campaign.pk, {})
         participants = row.get("households", 0) + row.get("papers", 0)
         grassroots = row.get("grassroots_households", 0) + row.get("grassroots_papers", 0)
+        if campaign.frozen_at is not None:  # closed: as it stood when it closed
+            participants, grassroots = campaign.frozen_participants, campaign.frozen_grassroots
         result[campaign.pk] = _checked(participants, grassroots, rule_for(campaign.area, rules))
     return result
 
@@ -209,9 +212,37 @@ def matter_feedback_by_owner(viewer, campaign: Campaign):
     )
 
 
+def _frozen(viewer, campaign: Campaign, *, cadres: bool) -> list[Result]:
+    rule = rule_for(campaign.area)
+    rows = FrozenResult.objects.visible_to(viewer).filter(
+        campaign=campaign, cadre__isnull=not cadres, subject_area__isnull=cadres, answers__gt=0
+    )
+    field = "cadre_id" if cadres else "subject_area_id"
+    return sorted(
+        (
+            Result(
+                r[field],
+                r["answers"],
+                r["satisfied"],
+                r["fairly"],
+                r["dissatisfied"],
+                r["respondents"],
+                rule,
+            )
+            for r in rows.values(
+                field, "answers", "satisfied", "fairly", "dissatisfied", "respondents"
+            )
+        ),
+        key=lambda r: (-r.dissatisfaction, r.subject_id),
+    )
+
+
 def results_by_cadre(viewer, campaign: Campaign) -> list[Result]:
     """Per graded cadre: counts and rates over the answers ``viewer`` may see, the
-    questionnaires (QR, paper) and the feedback on the matters they own together."""
+    questionnaires (QR, paper) and the feedback on the matters they own together. A closed
+    campaign answers with what it stored when it closed (the subjects ``viewer`` sees)."""
+    if campaign.frozen_at is not None:
+        return _frozen(viewer, campaign, cadres=True)
     answers = ResponseAnswer.objects.visible_to(viewer).filter(
         response__campaign=campaign, response__cadre__isnull=False
     )
@@ -240,6 +271,8 @@ def results_by_cadre(viewer, campaign: Campaign) -> list[Result]:
 
 def results_by_leading_body(viewer, campaign: Campaign) -> list[Result]:
     """Per graded area (its leading body): counts and rates over what ``viewer`` may see."""
+    if campaign.frozen_at is not None:
+        return _frozen(viewer, campaign, cadres=False)
     answers = ResponseAnswer.objects.visible_to(viewer).filter(
         response__campaign=campaign, response__subject_area__isnull=False
     )

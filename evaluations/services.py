@@ -26,6 +26,7 @@ from .models import (
     CaseAction,
     CaseStatus,
     Channel,
+    FrozenResult,
     PaperBatch,
     QuestionKind,
     Questionnaire,
@@ -34,7 +35,12 @@ from .models import (
     ResponseAnswer,
     Scale,
 )
-from .selectors import ballot_subjects, results_by_cadre, results_by_leading_body
+from .selectors import (
+    ballot_subjects,
+    campaign_validity,
+    results_by_cadre,
+    results_by_leading_body,
+)
 
 
 class EvaluationError(Exception):
@@ -178,9 +184,77 @@ def close_campaign(*, actor, campaign: Campaign) -> list[AccountabilityCase]:
     ):
         raise EvaluationError("not_open", _("Only an open campaign can be closed."))
     campaign.refresh_from_db()
+    _freeze(campaign)
     cases = _open_cases(campaign)
     audit.record(actor=actor, action="campaign.closed", obj=campaign, data={"cases": len(cases)})
     return cases
+
+
+def _freeze(campaign: Campaign) -> None:
+    """Store the results as they stand (counts, rates, scores, ranks, participants): from
+    now on every page, export, case and API of this campaign reads these rows."""
+    from .scores import scores
+
+    everyone = _System()
+    validity = campaign_validity(campaign)
+    by_cadre = {r.subject_id: r for r in results_by_cadre(everyone, campaign)}
+    scored = {s.cadre_id: s for s in scores(everyone, campaign)}
+    cadres = Cadre.objects.select_related("area").in_bulk(set(by_cadre) | set(scored))
+    bodies = results_by_leading_body(everyone, campaign)
+    areas = Area.objects.in_bulk([r.subject_id for r in bodies])
+    rows = []
+    for cadre_id, cadre in cadres.items():
+        result, score = by_cadre.get(cadre_id), scored.get(cadre_id)
+        rows.append(_frozen_row(campaign, cadre.area, result, cadre=cadre, score=score))
+    for result in bodies:
+        area = areas[result.subject_id]
+        rows.append(_frozen_row(campaign, area, result, subject_area=area))
+    FrozenResult.objects.bulk_create(rows)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        frozen_at=timezone.now(),
+        frozen_participants=validity.participants,
+        frozen_grassroots=validity.grassroots,
+    )
+    campaign.refresh_from_db()
+
+
+@audit.service
+def freeze_closed_campaigns(*, actor) -> int:
+    """Store the results of campaigns closed before results were stored (an upgrade's
+    one-off: ``manage.py freeze_campaigns``); a campaign already stored is left alone."""
+    pending = list(
+        Campaign.objects.filter(status=CampaignStatus.CLOSED, frozen_at__isnull=True)
+        .select_for_update()
+        .select_related("area", "questionnaire")
+    )
+    for campaign in pending:
+        _freeze(campaign)
+    audit.record(
+        actor=actor,
+        actor_name="system:freeze_campaigns",
+        action="campaign.results_stored",
+        data={"campaigns": [c.pk for c in pending]},
+    )
+    return len(pending)
+
+
+def _frozen_row(campaign, place, result, *, cadre=None, subject_area=None, score=None):
+    row = FrozenResult(
+        campaign=campaign,
+        cadre=cadre,
+        subject_area=subject_area,
+        name=(cadre.name if cadre else subject_area.name)[:100],
+        answers=result.answers if result else 0,
+        satisfied=result.satisfied if result else 0,
+        fairly=result.fairly if result else 0,
+        dissatisfied=result.dissatisfied if result else 0,
+        respondents=result.respondents if result else 0,
+    )
+    if score is not None:
+        row.exam, row.test, row.score, row.rank = score.exam, score.test, score.score, score.rank
+        row.parts = {k: list(v) for k, v in score.parts.items()}
+    row.place_in(place)
+    return row
 
 
 def _open_cases(campaign: Campaign) -> list[AccountabilityCase]:
