@@ -16,12 +16,12 @@ from rest_framework.response import Response
 
 from foundation.pagination import IdCursorPagination
 from liaison.models import Cadre
+from responsibility_areas.permissions import Action, may
 
 from . import services
 from .models import AccountabilityCase, Campaign, CaseAction, QuestionnaireVersion
 from .scores import formula, scores, weights_for
-from .selectors import campaign_validities, campaign_validity, results_by_cadre
-from .views import MANAGERS, _may
+from .selectors import campaign_validities, campaign_validity, cases_for, results_by_cadre
 
 
 class QuestionnaireVersionSerializer(serializers.ModelSerializer):
@@ -170,9 +170,7 @@ class AccountabilityViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return AccountabilityCase.objects.none()
-        return AccountabilityCase.objects.visible_to(self.request.user).select_related(
-            "cadre", "subject_area"
-        )
+        return cases_for(self.request.user).select_related("cadre", "subject_area")
 
     @extend_schema(
         request=CaseResolveSerializer,
@@ -182,7 +180,7 @@ class AccountabilityViewSet(viewsets.ReadOnlyModelViewSet):
     def resolve(self, request, pk=None):
         """Record what was done (谈话提醒, 诫勉, 调整岗位, or 不予问责 with the reason)."""
         case = self.get_object()
-        if not _may(request.user, MANAGERS):
+        if not may(request.user, Action.APPROVE, case.area):
             raise PermissionDenied
         form = CaseResolveSerializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -17,7 +17,6 @@ from django.db.models import Count, Q
 from responsibility_areas.models import Area
 
 from .models import (
-    AccountabilityCase,
     Campaign,
     CampaignStatus,
     CaseStatus,
@@ -25,7 +24,7 @@ from .models import (
     ResponseAnswer,
     Scale,
 )
-from .selectors import campaign_validity
+from .selectors import campaign_validity, cases_for
 
 
 def latest_campaign(viewer, area: Area):
@@ -44,12 +43,7 @@ def satisfaction_figures(viewer, area: Area) -> dict:
     the cache under the campaign's number of responses, so they are recomputed exactly when
     a response arrives and never served stale (responses are only ever added)."""
     campaign = latest_campaign(viewer, area)
-    cases = (
-        AccountabilityCase.objects.visible_to(viewer)
-        .subtree_of(area)
-        .filter(status=CaseStatus.OPEN)
-        .count()
-    )
+    cases = cases_for(viewer).subtree_of(area).filter(status=CaseStatus.OPEN).count()
     if campaign is None:
         return {"campaign": None, "cases_open": cases}
     responses = Response.objects.filter(campaign=campaign).count()

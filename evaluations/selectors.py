@@ -356,3 +356,23 @@ def ballot_for(typed_code: str, today=None) -> BallotCode | None:
         .select_related("campaign__questionnaire", "household__area")
         .first()
     )
+
+
+def cases_for(viewer):
+    """Accountability cases ``viewer`` may read: in scope, and either where their role
+    approves, supervises or runs evaluations, or their own case — a cadre-only user reads
+    only the case about themselves (issue 21)."""
+    from django.db.models import Q
+
+    from responsibility_areas.permissions import Action, paths_granting
+
+    from .models import AccountabilityCase
+
+    cases = AccountabilityCase.objects.visible_to(viewer)
+    paths = paths_granting(viewer, Action.APPROVE, Action.SUPERVISE, Action.EVALUATE)
+    if paths is None:
+        return cases
+    allowed = Q(cadre__user=viewer) if getattr(viewer, "pk", None) else Q(pk__in=[])
+    for path in paths:
+        allowed |= Q(area_path__startswith=path)
+    return cases.filter(allowed)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from foundation import audit
 from liaison.models import Cadre, Household, Pairing
 from responsibility_areas.models import Area
+from responsibility_areas.permissions import Action
 from responsibility_areas.scoping import scope_paths
 
 from . import ballots
@@ -62,6 +63,17 @@ def _in_scope(actor, area: Area) -> None:
         )
 
 
+def _allowed(actor, action: str, area: Area | None) -> None:
+    """The role table (responsibility_areas.permissions): in scope is not enough."""
+    from responsibility_areas.permissions import may, may_at_the_root
+
+    if actor is None:
+        return
+    allowed = may_at_the_root(actor, action) if area is None else may(actor, action, area)
+    if not allowed:
+        raise EvaluationError("not_allowed", _("Your role does not allow this."))
+
+
 def _clean_questions(questions) -> list[dict]:
     cleaned, codes = [], set()
     for n, q in enumerate(questions, start=1):
@@ -100,6 +112,7 @@ def _clean_questions(questions) -> list[dict]:
 
 @audit.service
 def create_questionnaire(*, actor, name: str, subject: str, questions) -> QuestionnaireVersion:
+    _allowed(actor, Action.EVALUATE, None)
     questionnaire = Questionnaire.objects.create(name=name.strip(), subject=subject)
     version = QuestionnaireVersion.objects.create(
         questionnaire=questionnaire, number=1, questions=_clean_questions(questions)
@@ -114,6 +127,7 @@ def create_questionnaire(*, actor, name: str, subject: str, questions) -> Questi
 def edit_questionnaire(*, actor, questionnaire: Questionnaire, questions) -> QuestionnaireVersion:
     """New questions. A version that has answers (or a campaign) is kept as it is and a new
     version is made, so old answers keep the meaning of what they answered."""
+    _allowed(actor, Action.EVALUATE, None)
     current = questionnaire.versions.select_for_update().order_by("-number").first()
     cleaned = _clean_questions(questions)
     used = Campaign.objects.filter(questionnaire=current).exists()
@@ -146,6 +160,7 @@ def create_campaign(
     covers_leading_bodies=False,
 ) -> Campaign:
     _in_scope(actor, area)
+    _allowed(actor, Action.EVALUATE, area)
     if period_end < period_start:
         raise EvaluationError("bad_dates", _("The period ends before it starts."), "period_end")
     campaign = Campaign(
@@ -166,6 +181,7 @@ def create_campaign(
 @audit.service
 def open_campaign(*, actor, campaign: Campaign) -> Campaign:
     _in_scope(actor, campaign.area)
+    _allowed(actor, Action.EVALUATE, campaign.area)
     if not Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.DRAFT).update(
         status=CampaignStatus.OPEN, opened_at=timezone.now()
     ):
@@ -179,6 +195,7 @@ def open_campaign(*, actor, campaign: Campaign) -> Campaign:
 def close_campaign(*, actor, campaign: Campaign) -> list[AccountabilityCase]:
     """Close the campaign (no more answers) and open the accountability cases it calls for."""
     _in_scope(actor, campaign.area)
+    _allowed(actor, Action.EVALUATE, campaign.area)
     if not Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.OPEN).update(
         status=CampaignStatus.CLOSED, closed_at=timezone.now()
     ):
@@ -303,6 +320,7 @@ def resolve_case(
 ) -> AccountabilityCase:
     """Record what was done; "not held accountable" needs a reason."""
     _in_scope(actor, case.area)
+    _allowed(actor, Action.APPROVE, case.area)
     if action not in CaseAction.values:
         raise EvaluationError("bad_action", _("Choose what was done."), "action")
     if action == CaseAction.NONE and not reason.strip():
@@ -509,6 +527,7 @@ def issue_ballot_codes(*, actor, campaign: Campaign, village: Area) -> list[tupl
     from liaison.models import Household
 
     _in_scope(actor, village)
+    _allowed(actor, Action.EVALUATE, village)
     if campaign.status == CampaignStatus.CLOSED:
         raise EvaluationError("closed", _("This campaign is closed."))
     if not village.path.startswith(campaign.area_path):
@@ -613,6 +632,7 @@ def confirm_commendations(*, actor, campaign: Campaign, top: int = 100):
     from .scores import scores
 
     _in_scope(actor, campaign.area)
+    _allowed(actor, Action.APPROVE, campaign.area)
     if campaign.status != CampaignStatus.CLOSED:
         raise EvaluationError("not_closed", _("Commend from a closed campaign's results."))
     if Commendation.objects.filter(campaign=campaign).exists():

@@ -20,14 +20,13 @@ from foundation.idempotency import key_from, once
 from foundation.replica import replica_reads
 from liaison.models import Cadre, Household
 from responsibility_areas.models import Area, Level, Role
-from responsibility_areas.permissions import Action, may
+from responsibility_areas.permissions import Action, may, may_at_the_root
 from responsibility_areas.selectors import user_roles
 
 from . import services
 from .exports import results_workbook
 from .forms import CampaignForm, QuestionnaireForm, ResolveForm
 from .models import (
-    AccountabilityCase,
     BallotCode,
     Campaign,
     CampaignStatus,
@@ -36,10 +35,10 @@ from .models import (
     Scale,
 )
 from .scores import formula, scores, weights_for
-from .selectors import campaign_validity, results_by_cadre, results_by_leading_body
+from .selectors import campaign_validity, cases_for, results_by_cadre, results_by_leading_body
 
-MANAGERS = {Role.TOWNSHIP_LEADER, Role.COUNTY_LEADER, Role.ADMINISTRATOR}
-ENTERERS = {Role.CLERK, *MANAGERS}
+# Who may enter paper questionnaires (as typists; never about themselves, see the service).
+ENTERERS = {Role.CLERK, Role.TOWNSHIP_LEADER, Role.COUNTY_LEADER, Role.SUPERVISOR}
 
 
 def _may(user, roles) -> bool:
@@ -60,7 +59,7 @@ def campaign_list(request):
         .order_by("-period_end", "-id")
     )
     form = None
-    if _may(request.user, MANAGERS):
+    if may(request.user, Action.EVALUATE):
         form = CampaignForm(request.POST or None, areas=Area.objects.visible_to(request.user))
         if request.method == "POST" and form.is_valid():
             try:
@@ -80,7 +79,7 @@ def campaign_detail(request, pk):
     validity = campaign_validity(campaign)
     results, bodies = _published(request, campaign)
     cases = (
-        AccountabilityCase.objects.visible_to(request.user)
+        cases_for(request.user)
         .filter(campaign=campaign)
         .select_related("cadre", "subject_area", "resolved_by")
         .order_by("status", "-dissatisfied")
@@ -94,7 +93,8 @@ def campaign_detail(request, pk):
             "results": results,
             "bodies": bodies,
             "cases": cases,
-            "may_manage": _may(request.user, MANAGERS),
+            "may_manage": may(request.user, Action.EVALUATE, campaign.area),
+            "may_approve": may(request.user, Action.APPROVE, campaign.area),
             "may_enter": _may(request.user, ENTERERS) and campaign.status == CampaignStatus.OPEN,
             "may_issue": may(request.user, Action.EVALUATE, campaign.area)
             and campaign.status != CampaignStatus.CLOSED,
@@ -172,9 +172,7 @@ def campaign_export(request, pk):
     campaign = get_campaign_for(request.user, pk)
     results, bodies = _published(request, campaign)
     cases = (
-        AccountabilityCase.objects.visible_to(request.user)
-        .filter(campaign=campaign)
-        .select_related("cadre", "subject_area")
+        cases_for(request.user).filter(campaign=campaign).select_related("cadre", "subject_area")
     )
     data = results_workbook(
         campaign,
@@ -199,7 +197,7 @@ def campaign_export(request, pk):
 @require_POST
 def campaign_step(request, pk, step):
     campaign = get_campaign_for(request.user, pk)
-    if not _may(request.user, MANAGERS):
+    if not may(request.user, Action.EVALUATE, campaign.area):
         raise PermissionDenied
     try:
         if step == "open":
@@ -221,7 +219,7 @@ def campaign_step(request, pk, step):
 @require_POST
 def commendations_confirm(request, pk):
     campaign = get_campaign_for(request.user, pk)
-    if not _may(request.user, MANAGERS):
+    if not may(request.user, Action.APPROVE, campaign.area):
         raise PermissionDenied
     top = request.POST.get("top", "100")
     try:
@@ -239,8 +237,8 @@ def commendations_confirm(request, pk):
 @login_required
 @require_POST
 def case_resolve(request, pk):
-    case = get_object_or_404(AccountabilityCase.objects.visible_to(request.user), pk=pk)
-    if not _may(request.user, MANAGERS):
+    case = get_object_or_404(cases_for(request.user), pk=pk)
+    if not may(request.user, Action.APPROVE, case.area):
         raise PermissionDenied
     form = ResolveForm(request.POST)
     if form.is_valid():
@@ -397,8 +395,9 @@ def paper_entry(request, pk):
 @login_required
 def questionnaires(request, pk=None):
     """Questionnaires: create one, or edit one (a questionnaire already used by a campaign
-    gets a new version; the answers given keep the questions they answered)."""
-    if not _may(request.user, MANAGERS):
+    gets a new version; the answers given keep the questions they answered). They serve
+    every campaign of the tree: only those who run evaluations at its root edit them."""
+    if not may_at_the_root(request.user, Action.EVALUATE):
         raise PermissionDenied
     questionnaire = get_object_or_404(Questionnaire, pk=pk) if pk else None
     current = questionnaire.current() if questionnaire else None

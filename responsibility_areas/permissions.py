@@ -95,7 +95,7 @@ def _grants(user, action: str, area: Area | None) -> set[str]:
 
 
 def reach(user, action: str, area: Area | None = None) -> str | None:
-    """"area" (anything in scope), "own" (only the user's own rows) or None (not at all)."""
+    """ "area" (anything in scope), "own" (only the user's own rows) or None (not at all)."""
     grants = _grants(user, action, area)
     return A if A in grants else (OWN if OWN in grants else None)
 
@@ -104,3 +104,31 @@ def may(user, action: str, area: Area | None = None) -> bool:
     """May ``user`` do ``action`` in ``area`` (or somewhere, when ``area`` is None) on
     rows that are not only their own?"""
     return reach(user, action, area) == A
+
+
+def paths_granting(user, *actions: str) -> list[str] | None:
+    """The area paths where ``user``'s roles grant any of ``actions`` across the area
+    (None: everywhere, a superuser). Rows under these paths are theirs to act on; "own"
+    grants are not included (the caller adds the user's own rows)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if user.is_superuser:
+        return None
+    roles = [role for role, grants in TABLE.items() if any(grants.get(a) == A for a in actions)]
+    return list(
+        Membership.objects.active()
+        .filter(user=user, role__in=roles)
+        .values_list("area__path", flat=True)
+    )
+
+
+def may_at_the_root(user, action: str) -> bool:
+    """For what the whole tree shares (the questionnaires): granted at a root area."""
+    if getattr(user, "is_superuser", False):
+        return True
+    roles = [role for role, grants in TABLE.items() if grants.get(action) == A]
+    return (
+        Membership.objects.active().filter(user=user, role__in=roles, area__depth=1).exists()
+        if getattr(user, "is_authenticated", False)
+        else False
+    )

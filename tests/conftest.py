@@ -120,6 +120,12 @@ def supervisor(areas):
 
 
 @pytest.fixture
+def province_evaluator(areas):
+    """The province's inspection office: keeps the questionnaires every campaign uses."""
+    return _person("province_evaluator", areas["p"], Role.SUPERVISOR, last_name="省")
+
+
+@pytest.fixture
 def city_admin(areas):
     return _person("city_admin", areas["c"], Role.ADMINISTRATOR, last_name="管")
 

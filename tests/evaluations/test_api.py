@@ -39,13 +39,19 @@ def closed(areas, county_leader, clerk_a):
     return campaign
 
 
-def test_campaigns_results_and_cases_are_scoped(api_client, clerk_a, clerk_b_sibling, closed):
+def test_campaigns_results_and_cases_are_scoped(
+    api_client, clerk_a, clerk_b_sibling, county_leader, closed
+):
     api_client.force_authenticate(clerk_a)
     (row,) = api_client.get("/api/v1/campaigns/").json()["results"]
     assert row["name"] == "思茅镇测评" and row["validity"]["participants"] == 3
     assert row["validity"]["valid"] is False and row["validity"]["problems"]
     (result,) = api_client.get(f"/api/v1/campaigns/{closed.pk}/results/").json()
     assert result["cadre_name"] == "张差" and result["over_threshold"] is True
+    # Cases are personnel matters: a clerk reads none (only one about themselves), the
+    # leader who decides them reads them.
+    assert api_client.get("/api/v1/accountability/").json()["results"] == []
+    api_client.force_authenticate(county_leader)
     assert len(api_client.get("/api/v1/accountability/").json()["results"]) == 1
     api_client.force_authenticate(clerk_b_sibling)
     assert api_client.get("/api/v1/campaigns/").json()["results"] == []
@@ -58,7 +64,7 @@ def test_a_leader_resolves_a_case_a_clerk_may_not(api_client, clerk_a, county_le
     case = AccountabilityCase.objects.get()
     api_client.force_authenticate(clerk_a)
     url = f"/api/v1/accountability/{case.pk}/resolve/"
-    assert api_client.post(url, {"action": "talk"}).status_code == 403
+    assert api_client.post(url, {"action": "talk"}).status_code == 404  # not theirs to read
     api_client.force_authenticate(county_leader)
     assert api_client.post(url, {"action": "none"}).status_code == 400  # a reason is needed
     answer = api_client.post(url, {"action": "admonish", "reason": "诫勉谈话"})
@@ -114,3 +120,44 @@ def test_the_campaign_list_counts_validity_for_the_page_at_once(
         ) or (by_id[campaign.pk]["grassroots_percent"] == expected.grassroots_percent)
         assert by_id[campaign.pk]["problems"] == expected.problems
     assert by_id[closed.pk]["participants"] == 3 and by_id[second.pk]["participants"] == 0
+
+
+def test_a_cadre_only_user_reads_only_the_case_about_themselves(api_client, areas, closed, client):
+    """Finding: a cadre-only user read colleagues' accountability cases (API, page, export)."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from responsibility_areas.models import Role
+    from responsibility_areas.services import grant_membership
+
+    case = AccountabilityCase.objects.get()
+    users = {}
+    for name in ("graded", "colleague"):
+        users[name] = get_user_model().objects.create_user(name)
+        grant_membership(
+            actor=None,
+            actor_name="test",
+            user=users[name],
+            area=areas["ta"],
+            role=Role.CADRE,
+            start_date=date(2020, 1, 1),
+        )
+    case.cadre.user = users["graded"]
+    case.cadre.save(update_fields=["user"])
+    api_client.force_authenticate(users["graded"])
+    (own,) = api_client.get("/api/v1/accountability/").json()["results"]
+    assert own["id"] == case.pk
+    api_client.force_authenticate(users["colleague"])
+    assert api_client.get("/api/v1/accountability/").json()["results"] == []
+    assert api_client.get(f"/api/v1/accountability/{case.pk}/").status_code == 404
+    client.force_login(users["colleague"])
+    page = client.get(reverse("evaluations:detail", args=[closed.pk])).content.decode()
+    assert 'data-testid="resolve-form"' not in page and "谈话提醒" not in page
+    export = client.get(reverse("evaluations:export", args=[closed.pk]))
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(export.content))
+    cases_sheet = next(ws for ws in book.worksheets if ws.title == "问责事项")
+    assert cases_sheet.max_row <= 1  # the header only

@@ -19,7 +19,7 @@ QUESTIONS = [{"code": "q1", "text": "您对结对干部的工作满意吗？", "
 @pytest.fixture
 def version(county_leader):
     return services.create_questionnaire(
-        actor=county_leader, name="结对干部满意度", subject="cadre", questions=QUESTIONS
+        actor=None, name="结对干部满意度", subject="cadre", questions=QUESTIONS
     )
 
 
@@ -221,12 +221,16 @@ def test_paper_answers_can_grade_a_leading_body(client, clerk_a, county_leader, 
     assert [c.subject_area for c in cases] == [areas["va"]]
 
 
-def test_a_leader_writes_a_questionnaire_and_a_used_one_gets_a_new_version(
-    client, county_leader, areas
+def test_the_province_writes_a_questionnaire_and_a_used_one_gets_a_new_version(
+    client, county_leader, province_evaluator, areas
 ):
+    """Questionnaires serve every campaign: a county or township leader may not edit them
+    (finding: any township leader edited the province-wide questionnaires)."""
     from evaluations.models import Questionnaire
 
     client.force_login(county_leader)
+    assert client.get(reverse("evaluations:questionnaires")).status_code == 403
+    client.force_login(province_evaluator)
     assert Questionnaire.objects.filter(name__contains="标准问卷").count() == 2  # installed
     client.post(
         reverse("evaluations:questionnaires"),
