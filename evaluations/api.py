@@ -3,6 +3,7 @@ validity and results) and ``/api/v1/accountability/``; scoped exactly like the p
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -212,9 +213,19 @@ class ScoreQuery(serializers.Serializer):
     campaign = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
+class _OneObject(AutoSchema):
+    """The list action answers one object (the formula and the ranked scores), not an
+    array: say so in the schema instead of letting ``list`` imply an array."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class EvaluationViewSet(viewsets.ViewSet):
     """一测一考: every cadre's score in a campaign's area (exam + test), ranked; the formula
     comes with it."""
+
+    schema = _OneObject()
 
     @extend_schema(
         parameters=[ScoreQuery],

@@ -16,7 +16,9 @@ class AreaAdmin(TreeAdmin):
     readonly_fields = ["level"]
 
     def get_queryset(self, request):
-        return Area.objects.visible_to(request.user)
+        # treebeard's own queryset picks the level shown (and remembers the parent for the
+        # tree template); the scope narrows it.
+        return super().get_queryset(request) & Area.objects.visible_to(request.user)
 
     def has_add_permission(self, request):
         # New areas and moves go through the area pages (services keep the big tables right).

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.area_board, name="area"),
     path("<int:pk>/export.xlsx", views.area_export, name="export"),
-    path("<int:pk>/rows/<str:key>/", views.rows, name="rows"),
+    # A topic is free text ("水/电", "路?灯", emoji): the key may hold any character.
+    path("<int:pk>/rows/<path:key>/", views.rows, name="rows"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -87,7 +89,8 @@ def _links_and_cells(board) -> dict:
     suffix = f"?period={period.param}"
 
     def link(pk, key):
-        return base.replace("2147483647", str(pk)).replace("KEY", key) + suffix
+        # Keys carry free text (a topic): quoted whole, as reverse() would.
+        return base.replace("2147483647", str(pk)).replace("KEY", quote(key, safe="")) + suffix
 
     keys = [i.key for i in INDICATORS] + ["meetings_due", "notices_open", "cases_open"]
     rows = []

@@ -161,3 +161,15 @@ def test_a_cadre_only_user_reads_only_the_case_about_themselves(api_client, area
     book = load_workbook(BytesIO(export.content))
     cases_sheet = next(ws for ws in book.worksheets if ws.title == "问责事项")
     assert cases_sheet.max_row <= 1  # the header only
+
+
+def test_the_schema_says_the_scores_answer_is_one_object(api_client, county_leader):
+    """Finding: schemathesis — /api/v1/evaluations/ answered an object, the schema said an
+    array."""
+    api_client.force_authenticate(county_leader)
+    schema = api_client.get("/api/v1/schema/", {"format": "json"}).json()
+    body = schema["paths"]["/api/v1/evaluations/"]["get"]["responses"]["200"]["content"]
+    ref = body["application/json"]["schema"]
+    assert ref.get("type") != "array"
+    name = ref["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][name]["properties"]) == {"formula", "scores"}

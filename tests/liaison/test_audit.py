@@ -89,3 +89,23 @@ def test_admin_membership_form_writes_through_the_service(client, superuser, are
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert AuditEvent.objects.filter(action="membership.granted", actor=superuser).exists()
+
+
+def test_the_admin_area_tree_opens_for_a_superuser_and_a_scoped_staff_user(
+    client, superuser, county_leader, areas
+):
+    """Finding: /admin/responsibility_areas/area/ answered 500 (treebeard's changelist needs
+    its own queryset, which the scoped override skipped)."""
+    client.force_login(superuser)
+    for query in ("", "?level=village", "?q=思茅"):
+        assert client.get("/admin/responsibility_areas/area/" + query).status_code == 200
+    county_leader.is_staff = True
+    county_leader.save(update_fields=["is_staff"])
+    from django.contrib.auth.models import Permission
+
+    county_leader.user_permissions.add(Permission.objects.get(codename="view_area"))
+    client.force_login(county_leader)
+    page = client.get("/admin/responsibility_areas/area/?q=村")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "甲村" in html and "丙村" not in html  # 思茅区's villages, not 宁洱县's
