@@ -36,7 +36,8 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
+
+from foundation.apitokens import issue_token  # noqa: E402
 
 PORT = 8100
 REPORT = """
@@ -62,7 +63,7 @@ end
 
 def token_for(username: str) -> str:
     user = get_user_model().objects.get(username=username)
-    return Token.objects.get_or_create(user=user)[0].key
+    return issue_token(actor=None, user=user)[0]
 
 
 def start_server(workers: int = 1):

@@ -120,3 +120,25 @@ class AuditEvent(models.Model):
 
 
 # --- People and their links ----------------------------------------------------------------
+
+
+class ApiToken(models.Model):
+    """An API token. Only its SHA-256 is stored: no page, the admin included, and no backup
+    can show a usable key — it is shown once, to whoever logged in for it. It expires
+    (``LIAISON_API_TOKEN_DAYS``), can be revoked, and stops working when its user's
+    password changes (it remembers a fingerprint of the password it was issued under)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(_("key digest"), max_length=64, unique=True)
+    password_fingerprint = models.CharField(max_length=16)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"

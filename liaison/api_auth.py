@@ -9,6 +9,8 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
+from foundation import apitokens
+from foundation.authentication import TokenAuthentication
 from foundation.ratelimit import hit_rate
 
 
@@ -55,7 +57,10 @@ class LockoutAwareObtainAuthToken(ObtainAuthToken):
         auth=[],
         request=TokenRequestSerializer,
         responses={
-            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            200: inline_serializer(
+                "Token",
+                {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()},
+            ),
             400: ERROR,
             429: ERROR,
         },
@@ -85,4 +90,25 @@ class LockoutAwareObtainAuthToken(ObtainAuthToken):
                 )
                 % {"minutes": minutes}
             )
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        key, expires_at = apitokens.issue_token(actor=user, user=user)
+        return Response({"token": key, "expires_at": expires_at})
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: ERROR},
+        description="Revoke the token this request is made with (log out of the API).",
+    )
+    def delete(self, request, *args, **kwargs):
+        """Revoke the calling token: it stops working at once."""
+        found = TokenAuthentication().authenticate(request)
+        if found is None:
+            return Response(
+                {"detail": _("Authentication credentials were not provided.")},
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
+        user, key = found
+        apitokens.revoke_token(actor=user, key=key)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -20,10 +20,26 @@ class RateLimitedLoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         verdict = hit_rate("login", request, settings.LOGIN_RATE_PER_IP)
         if not verdict.allowed:
-            response = render(request, "429.html", {"retry_after": verdict.retry_after}, status=429)
-            response["Retry-After"] = str(verdict.retry_after)
-            return response
+            return _too_many(request, verdict)
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "failure_limit": settings.AXES_FAILURE_LIMIT}
+
+
+def _too_many(request, verdict):
+    response = render(request, "429.html", {"retry_after": verdict.retry_after}, status=429)
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
+def admin_login(request, extra_context=None):
+    """The admin's log-in under the same per-address limit as ``/login/`` and the API's
+    token endpoint (one counter for the three)."""
+    from django.contrib import admin
+
+    if request.method == "POST":
+        verdict = hit_rate("login", request, settings.LOGIN_RATE_PER_IP)
+        if not verdict.allowed:
+            return _too_many(request, verdict)
+    return admin.site.login(request, extra_context)

@@ -388,6 +388,8 @@ LOGIN_RATE_PER_IP = os.environ.get("LOGIN_RATE_PER_IP", "30/60")
 # Answers to the public survey (the contact card's QR page) per address: a village's shared
 # phone or Wi-Fi may send several households' answers, a flood is refused (429).
 LIAISON_SURVEY_RATE_PER_IP = os.environ.get("LIAISON_SURVEY_RATE_PER_IP", "20/60")
+# API tokens expire this many days after they are issued (foundation.apitokens).
+LIAISON_API_TOKEN_DAYS = int(os.environ.get("LIAISON_API_TOKEN_DAYS", "30"))
 # Public reports from the QR page, and look-ups of a report by reference and check code.
 LIAISON_REPORT_RATE_PER_IP = os.environ.get("LIAISON_REPORT_RATE_PER_IP", "5/600")
 LIAISON_TRACK_RATE_PER_IP = os.environ.get("LIAISON_TRACK_RATE_PER_IP", "20/600")

@@ -11,7 +11,7 @@ from liaison.api_auth import LockoutAwareObtainAuthToken
 from . import views
 from .api import router
 from .dashboard.api import DashboardView
-from .login import RateLimitedLoginView
+from .login import RateLimitedLoginView, admin_login
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -36,6 +36,7 @@ urlpatterns = [
     path("help/", views.help_page, name="help"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sw.js", views.service_worker, name="service_worker"),
+    path("admin/login/", admin_login),  # rate-limited like /login/
     path("admin/", admin.site.urls),
     path("api/v1/dashboard/<int:area_id>/", DashboardView.as_view(), name="api-dashboard"),
     path(

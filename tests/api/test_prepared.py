@@ -8,9 +8,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from foundation.apitokens import issue_token
+from foundation.models import ApiToken
 from foundation.prepared import _REFUSED, Prepared, PreparedPage
 from liaison.api_people import HOUSEHOLD_PAGE, listed_households
 from liaison.models import Household, HouseholdCategory
@@ -167,7 +168,7 @@ def test_a_page_answers_cursor_pagination_like_the_queryset(areas, households):
 
 def _token_client(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(actor=None, user=user)[0]}")
     return client
 
 
@@ -210,7 +211,7 @@ def test_a_deleted_token_or_inactive_user_is_refused_at_once(areas, households, 
     assert refused.status_code == 403 and refused.json()["detail"] == "用户未激活或者已删除。"
     get_user_model().objects.filter(pk=county_leader.pk).update(is_active=True)
     assert client.get("/api/v1/households/").status_code == 200
-    Token.objects.filter(user=county_leader).delete()
+    ApiToken.objects.filter(user=county_leader).delete()
     assert client.get("/api/v1/households/").status_code == 403
     wrong = APIClient()
     wrong.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)

@@ -25,8 +25,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from foundation.apitokens import issue_token
 from liaison.models import HouseholdCategory, MatterKind, PairingKind, Rank, VisitKind
 from liaison.services import pair_household, record_visit
 from tests.liaison.factories import make_cadre, make_household
@@ -68,7 +68,7 @@ def _schemathesis():
 
 @pytest.mark.parametrize("role", ["county_leader", "clerk_a"])
 def test_no_server_error_and_no_schema_violation(live_server, seeded, role, tmp_path):
-    token = Token.objects.create(user=seeded[role]).key
+    token = issue_token(actor=None, user=seeded[role])[0]
     report = tmp_path / "report.json"
     command = [
         _schemathesis(),

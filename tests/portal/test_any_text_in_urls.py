@@ -18,7 +18,10 @@ TOPICS = ["水/电", "路灯?坏了", "#3号井", "低保 & 医保", "危房 �
 
 @time_machine.travel(datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
 def test_every_topic_round_trips_from_the_board_to_its_rows(
-    make_matter, areas, county_leader, client
+    make_matter,  # noqa: F811
+    areas,
+    county_leader,
+    client,
 ):
     matters = {topic: make_matter(topic=topic) for topic in TOPICS}
     client.force_login(county_leader)
