@@ -1,18 +1,21 @@
 """Satisfaction figures for the dashboards, one definition each.
 
-- **the campaign**: the latest opened or closed campaign whose area is ``area``, one of its
-  ancestors or one of its descendants (a county's campaign shows on its townships' boards).
+- **the campaign**: the latest opened or closed campaign whose area is ``area`` or one of its
+  ancestors (a county's campaign shows on its townships' boards; a township's campaign is
+  never shown as its county's — a county without its own says there is none).
 - **satisfaction rate** (满意率): (satisfied + fairly satisfied) / answers on the scale, over
   the answers from ``area``'s subtree ("don't know" and blanks left out);
   **dissatisfaction rate** (不满意率): dissatisfied / answers.
-- **validity**: the campaign's participant rules (``campaign_validity``), for the campaign.
-- **cases open** (问责在办): accountability cases of the subtree not yet resolved.
+- **participants**: those who answered from ``area``'s subtree (households, or paper sheets
+  without one); **validity** (the participant rules) only on the campaign's own area.
+- **cases open** (问责在办): the campaign's accountability cases of the subtree not yet
+  resolved (without a campaign: the subtree's, of any campaign).
 """
 
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
 from responsibility_areas.models import Area
 
@@ -32,7 +35,7 @@ def latest_campaign(viewer, area: Area):
     return (
         Campaign.objects.visible_to(viewer)
         .exclude(status=CampaignStatus.DRAFT)
-        .filter(Q(area_path__startswith=area.path) | Q(area_path__in=ancestors))
+        .filter(area_path__in=ancestors)
         .order_by("-period_end", "-id")
         .first()
     )
@@ -43,11 +46,13 @@ def satisfaction_figures(viewer, area: Area) -> dict:
     the cache under the campaign's number of responses, so they are recomputed exactly when
     a response arrives and never served stale (responses are only ever added)."""
     campaign = latest_campaign(viewer, area)
-    cases = cases_for(viewer).subtree_of(area).filter(status=CaseStatus.OPEN).count()
+    cases = cases_for(viewer).subtree_of(area).filter(status=CaseStatus.OPEN)
     if campaign is None:
-        return {"campaign": None, "cases_open": cases}
-    responses = Response.objects.filter(campaign=campaign).count()
-    key = f"satisfaction:{campaign.pk}:{campaign.status}:{responses}:{area.path}"
+        return {"campaign": None, "cases_open": cases.count()}
+    cases = cases.filter(campaign=campaign).count()
+    # A replaced QR answer is a new row: the newest id moves even when the count does not.
+    seen = Response.objects.filter(campaign=campaign).aggregate(n=Count("id"), last=Max("id"))
+    key = f"satisfaction:{campaign.pk}:{campaign.status}:{seen['n']}:{seen['last']}:{area.path}"
     figures = cache.get(key)
     if figures is None:
         figures = _campaign_figures(viewer, campaign, area)
@@ -69,15 +74,37 @@ def _campaign_figures(viewer, campaign, area: Area) -> dict:
         )
     )
     n = answers["answers"]
-    validity = campaign_validity(campaign)
-    return {
+    rates = {
         **answers,
         "satisfaction_rate": round(100 * (answers["satisfied"] + answers["fairly"]) / n, 1)
         if n
         else None,
         "dissatisfaction_rate": round(100 * answers["dissatisfied"] / n, 1) if n else None,
-        "participants": validity.participants,
-        "grassroots_percent": round(validity.grassroots_percent, 1),
-        "valid": validity.valid,
-        "problems": validity.problems,
+    }
+    if area.pk == campaign.area_id:
+        validity = campaign_validity(campaign)
+        return {
+            **rates,
+            "participants": validity.participants,
+            "grassroots_percent": round(validity.grassroots_percent, 1),
+            "valid": validity.valid,
+            "problems": validity.problems,
+        }
+    # A part of the campaign's area: its own participants; the rules judge the whole.
+    here = Response.objects.filter(campaign=campaign, area_path__startswith=area.path)
+    anonymous = Q(household__isnull=True)
+    counts = here.aggregate(
+        households=Count("household", distinct=True),
+        papers=Count("id", filter=anonymous),
+        grassroots_households=Count("household", distinct=True, filter=Q(grassroots=True)),
+        grassroots_papers=Count("id", filter=anonymous & Q(grassroots=True)),
+    )
+    participants = counts["households"] + counts["papers"]
+    grassroots = counts["grassroots_households"] + counts["grassroots_papers"]
+    return {
+        **rates,
+        "participants": participants,
+        "grassroots_percent": round(100 * grassroots / participants, 1) if participants else 0.0,
+        "valid": None,
+        "problems": [],
     }

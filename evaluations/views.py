@@ -112,19 +112,15 @@ def campaign_detail(request, pk):
 def _overdue_owned(viewer, cases) -> dict:
     """Evidence for each case: the cadre's matters past their deadline (open, or settled
     late) — "matters delayed that could have been solved" (seed 000)."""
-    from django.db.models import Count, F, Q
+    from django.db.models import Count
 
-    from grievances.models import OPEN_STATUSES, Matter
+    from grievances.models import Matter
 
-    today = timezone.localdate()
     cadre_ids = [c.cadre_id for c in cases if c.cadre_id]
     rows = (
         Matter.objects.visible_to(viewer)
         .filter(owner_id__in=cadre_ids)
-        .filter(
-            Q(status__in=OPEN_STATUSES, deadline__lt=today)
-            | Q(resolved_on__isnull=False, resolved_on__gt=F("deadline"))
-        )
+        .late(timezone.localdate())
         .values("owner")
         .order_by()
         .annotate(n=Count("id"))

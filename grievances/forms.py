@@ -81,6 +81,13 @@ class MatterFilter(django_filters.FilterSet):
     escalated_to_me = django_filters.BooleanFilter(
         method="filter_escalated_to_me", label=_("Escalated to an area I lead")
     )
+    late = django_filters.BooleanFilter(
+        method="filter_late",
+        label=_("Past the deadline: still open after it, or settled after it"),
+    )
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", label=_("Still open, and I own or handle it")
+    )
 
     class Meta:
         model = Matter
@@ -88,6 +95,8 @@ class MatterFilter(django_filters.FilterSet):
             "due_soon",
             "awaiting",
             "escalated_to_me",
+            "mine",
+            "late",
             "status",
             "kind",
             "level",
@@ -137,6 +146,18 @@ class MatterFilter(django_filters.FilterSet):
         return queryset.open().filter(
             escalation_count__gt=0, handling_area__in=led.values("area_id")
         )
+
+    def filter_late(self, queryset, name, value):
+        late = Matter.objects.late(timezone.localdate()).values("pk")
+        return queryset.filter(pk__in=late) if value else queryset.exclude(pk__in=late)
+
+    def filter_mine(self, queryset, name, value):
+        if not value:
+            return queryset
+        cadre = getattr(self.request.user, "cadre", None)
+        if cadre is None:
+            return queryset.none()
+        return queryset.open().filter(Q(owner=cadre) | Q(handler=cadre))
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -333,13 +333,21 @@ def by_kind_and_topic(viewer, area: Area, period: Period, figures: dict | None =
     return _breakdown_rows(by_kind, by_topic)
 
 
+def overdue_now(viewer, area: Area, as_of: date):
+    """Matters of the subtree still open and past their deadline on ``as_of`` — unlike the
+    period's "overdue" figure, which also counts what was settled late. The ledger list's
+    ``overdue=true`` (with ``area``) shows exactly these."""
+    return Matter.objects.visible_to(viewer).subtree_of(area).overdue(as_of)
+
+
 def oldest_overdue(viewer, area: Area, as_of: date, limit: int = 10) -> list:
-    """The matters of the subtree open longest past their deadline, with owner and handler.
+    """The matters of :func:`overdue_now` open longest past their deadline, with owner and
+    handler.
 
     The ten ids first (the open-deadline index, no joins: thousands of matters may share the
     oldest deadline), then their rows with the joins.
     """
-    overdue = Matter.objects.visible_to(viewer).subtree_of(area).overdue(as_of)
+    overdue = overdue_now(viewer, area, as_of)
     ids = list(overdue.order_by("deadline", "id").values_list("id", flat=True)[:limit])
     rows = Matter.objects.filter(pk__in=ids).select_related(
         "area", "owner", "handler", "handling_area"

@@ -11,6 +11,7 @@ from .views import meetings as meeting_views
 meeting_patterns = [
     path("", meeting_views.meeting_list, name="list"),
     path("export.xlsx", meeting_views.meeting_export, name="export"),
+    path("due/", meeting_views.meeting_due_list, name="due"),
     path("new/", meeting_views.meeting_new, name="new"),
     path("<int:pk>/", meeting_views.meeting_detail, name="detail"),
 ]

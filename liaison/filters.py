@@ -61,10 +61,27 @@ class HouseholdFilter(AreaSubtreeFilterSet):
     )
     # ``paired`` is annotated by the viewset (an active pairing exists today).
     paired = django_filters.BooleanFilter(field_name="paired", label=_("Paired with a cadre"))
+    not_visited = django_filters.BooleanFilter(
+        method="filter_not_visited",
+        label=_("Paired with me and not visited this quarter"),
+    )
 
     class Meta:
         model = Household
-        fields = ["area", "q", "category", "must_visit", "paired", "party_member"]
+        fields = ["area", "q", "category", "must_visit", "paired", "party_member", "not_visited"]
+
+    def filter_not_visited(self, queryset, name, value):
+        from django.utils import timezone
+
+        from .selectors import not_visited_this_quarter
+
+        cadre = getattr(self.request.user, "cadre", None) if self.request else None
+        if not value:
+            return queryset
+        if cadre is None:
+            return queryset.none()
+        waiting = not_visited_this_quarter(self.request.user, cadre, timezone.localdate())
+        return queryset.filter(pk__in=waiting.order_by().values("pk"))
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
@@ -126,10 +143,19 @@ class VisitFilter(AreaSubtreeFilterSet):
     q = django_filters.CharFilter(
         method="filter_q", label=_("Cadre's name, place, or a visited household's head")
     )
+    unfiled = django_filters.BooleanFilter(
+        method="filter_unfiled",
+        label=_("Only diaries with a matter not solved on the spot and not yet in the ledger"),
+    )
 
     class Meta:
         model = Visit
-        fields = ["area", "cadre", "household", "kind", "visited_on", "month", "q"]
+        fields = ["area", "cadre", "household", "kind", "visited_on", "month", "q", "unfiled"]
+
+    def filter_unfiled(self, queryset, name, value):
+        from .selectors import with_unfiled_matters
+
+        return with_unfiled_matters(queryset) if value else queryset
 
     def filter_month(self, queryset, name, value):
         following = date(value.year + value.month // 12, value.month % 12 + 1, 1)

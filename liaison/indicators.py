@@ -138,19 +138,38 @@ def coverage_counts(path: str, as_of: date, group_len=None) -> dict[str, dict]:
 
 
 def without_responsible_counts(path: str, as_of: date, group_len=None) -> dict[str, dict]:
+    areas = areas_without_responsible(Area.objects.get(path=path), as_of)
+    return _grouped(areas, group_len, "path", without_responsible=Count("id"))
+
+
+def cadres_breaking_rules_in(area: Area, as_of: date):
+    """Cadres of ``area``'s subtree breaking a pairing rule of their county's policy: the
+    rows behind "breaking the pairing rules" (the cadre list's ``breaking_rules=true``)."""
+    from .pairing_rules import breaks_rules_q, checked_cadres
+
+    if area.depth < 3:  # above the counties: each county under its own policy
+        counties = Area.objects.filter(path__startswith=area.path, level=Level.COUNTY)
+        found = Cadre.objects.none()
+        for county in counties:
+            found = found | cadres_breaking_rules_in(county, as_of)
+        return found
+    checked = checked_cadres(Cadre.objects.subtree_of(area), area, as_of)
+    return Cadre.objects.filter(pk__in=checked.filter(breaks_rules_q()).values("pk"))
+
+
+def areas_without_responsible(area: Area, as_of: date):
+    """Townships, villages, communities and groups of ``area``'s subtree with no responsible
+    cadre (责任人) today: the rows behind "areas without a responsible person"."""
     responsible = ResponsibilityAssignment.objects.active(as_of).filter(
         area=OuterRef("pk"), duty=Duty.RESPONSIBLE
     )
-    areas = Area.objects.filter(path__startswith=path, level__in=NEEDS_RESPONSIBLE).exclude(
+    return Area.objects.filter(path__startswith=area.path, level__in=NEEDS_RESPONSIBLE).exclude(
         Exists(responsible)
     )
-    return _grouped(areas, group_len, "path", without_responsible=Count("id"))
 
 
 def breaking_rules_counts(path: str, as_of: date, group_len=None) -> dict[str, dict]:
     """Per county (each under its own pairing policy): cadres breaking a rule, by path."""
-    from .pairing_rules import breaks_rules_q, checked_cadres
-
     area = Area.objects.get(path=path)
     counties = (
         [area]
@@ -159,9 +178,9 @@ def breaking_rules_counts(path: str, as_of: date, group_len=None) -> dict[str, d
     )
     result: dict[str, dict] = {}
     for county in counties:
-        checked = checked_cadres(Cadre.objects.subtree_of(county), county, as_of)
-        breaking = Cadre.objects.filter(pk__in=checked.filter(breaks_rules_q()).values("pk"))
-        rows = _grouped(breaking, group_len, breaking_rules=Count("id"))
+        rows = _grouped(
+            cadres_breaking_rules_in(county, as_of), group_len, breaking_rules=Count("id")
+        )
         for key, row in rows.items():
             into = result.setdefault(key, {"breaking_rules": 0})
             into["breaking_rules"] += row["breaking_rules"]

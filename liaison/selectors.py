@@ -301,16 +301,20 @@ def not_visited_this_quarter(viewer, cadre: Cadre, today: date):
     return with_last_visit(households).order_by(F("must").desc(), "head_name", "id")
 
 
-def unfiled_visit_matters(viewer, area: Area):
-    """Matters raised in diaries of ``area``'s subtree, not solved on the spot, not in the ledger."""
+def with_unfiled_matters(visits):
+    """The diaries among ``visits`` that raised a matter not solved on the spot and not yet
+    in the ledger (the diary list's ``unfiled`` filter)."""
+    unfiled = VisitMatter.objects.filter(solved_on_spot=False, ledger_matter__isnull=True)
+    return visits.filter(pk__in=unfiled.values("visit_id"))
+
+
+def diaries_with_unfiled_matters(viewer, area: Area):
+    """Diaries of ``area``'s subtree with a matter not yet in the ledger, oldest first: the
+    rows behind the clerk's 待办 figure (and the diary list's ``unfiled=true``)."""
     return (
-        VisitMatter.objects.filter(
-            visit__in=visible_visits(viewer).filter(area_path__startswith=area.path),
-            solved_on_spot=False,
-            ledger_matter__isnull=True,
-        )
-        .select_related("visit", "visit__cadre", "household")
-        .order_by("visit__visited_on", "id")
+        with_unfiled_matters(visible_visits(viewer).filter(area_path__startswith=area.path))
+        .select_related("cadre")
+        .order_by("visited_on", "id")
     )
 
 

@@ -57,5 +57,10 @@ imports = [
 ]
 
 responsibility = [
-    path("<int:pk>/", responsibility_pages.area_responsibility, name="area_responsibility")
+    path("<int:pk>/", responsibility_pages.area_responsibility, name="area_responsibility"),
+    path(
+        "<int:pk>/missing/",
+        responsibility_pages.areas_without_responsible,
+        name="areas_without_responsible",
+    ),
 ]

@@ -124,7 +124,7 @@ def cadre_sections(user, cadre, today: date, soon: date) -> list[Section]:
                 )
                 for r in reports
             ],
-            reverse("grievances:reports"),
+            reverse("grievances:reports") + "?waiting=true",
             _("No new reports from households."),
         ),
         Section(
@@ -132,7 +132,7 @@ def cadre_sections(user, cadre, today: date, soon: date) -> list[Section]:
             _("Matters I own or handle"),
             count,
             _matter_items(matters, today, soon),
-            cadre.get_absolute_url() + "#matters",
+            reverse("grievances:list") + "?mine=true",
             _("No open matters. Well done."),
         ),
     ]
@@ -153,7 +153,7 @@ def cadre_sections(user, cadre, today: date, soon: date) -> list[Section]:
                 )
                 for h in households
             ],
-            cadre.get_absolute_url() + "#households",
+            reverse("household_list") + "?not_visited=true",
             _("Every paired household has been visited this quarter."),
         )
     )
@@ -230,22 +230,22 @@ def clerk_sections(user, area: Area, today: date, soon: date) -> list[Section]:
             _("No imports waiting."),
         )
     )
-    raised, count = _first(people.unfiled_visit_matters(user, area))
+    raised, count = _first(people.diaries_with_unfiled_matters(user, area))
     sections.append(
         Section(
             "unfiled",
-            _("Diary matters not yet in the ledger"),
+            _("Diaries with matters not yet in the ledger"),
             count,
             [
                 Item(
-                    text=f"{vm.visit.cadre.name} · {vm.topic or vm.get_kind_display()}",
-                    url=vm.visit.get_absolute_url(),
-                    when=vm.visit.visited_on,
+                    text=f"{visit.cadre.name} · {visit.place}",
+                    url=visit.get_absolute_url(),
+                    when=visit.visited_on,
                     mark=AMBER,
                 )
-                for vm in raised
+                for visit in raised
             ],
-            reverse("visit_list"),
+            reverse("visit_list") + f"?{urlencode({'unfiled': 'true', 'area': area.pk})}",
             _("Every diary matter is in the ledger."),
         )
     )
@@ -278,12 +278,12 @@ def leader_sections(user, area: Area, today: date, soon: date) -> list[Section]:
             _("No matters escalated to you."),
         )
     )
-    due = list(meetings_due(user, area, today).filter(depth__lte=area.depth + 1)[:SHOWN])
+    due, count = _first(meetings_due(user, area, today).order_by("path"))
     sections.append(
         Section(
             "meetings",
             _("Joint meetings due"),
-            len(due),
+            count,
             [
                 Item(
                     text=a.name,
@@ -293,7 +293,7 @@ def leader_sections(user, area: Area, today: date, soon: date) -> list[Section]:
                 )
                 for a in due
             ],
-            reverse("meetings:list"),
+            reverse("meetings:due") + f"?area={area.pk}",
             _("No joint meeting is due."),
         )
     )

@@ -60,7 +60,7 @@ def _ledger_panel(user, area) -> dict:
         "ledger_counts": figures["total"],
         "ledger_period": period,
         "ledger_computed_at": figures["computed_at"],
-        "due": meetings_due(user, area, period.today).filter(depth__lte=area.depth + 1),
+        "due": meetings_due(user, area, period.today),
     }
 
 

@@ -7,7 +7,7 @@ reporting up move the handling area and handler; the owner stays accountable.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -147,6 +147,15 @@ class MatterQuerySet(AreaLocatedQuerySet):
     def overdue(self, today=None):
         today = today or timezone.localdate()
         return self.open().filter(deadline__lt=today)
+
+    def late(self, today=None):
+        """Past the deadline: still open after it, or settled after it — "matters delayed"
+        (seed 000), an accountability case's evidence and the ledger's ``late=true``."""
+        today = today or timezone.localdate()
+        return self.filter(
+            Q(status__in=OPEN_STATUSES, deadline__lt=today)
+            | Q(resolved_on__isnull=False, resolved_on__gt=F("deadline"))
+        )
 
     def visible_to(self, user):
         """Matters that arose in or are handled in the user's subtrees; a cadre's own matters."""

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -179,6 +180,30 @@ def meeting_list(request):
             "page": page,
             "today": today,
         },
+    )
+
+
+@login_required
+def meeting_due_list(request):
+    """The townships and counties of an area's subtree whose joint meeting is due: the rows
+    behind every "joint meetings due" figure (board, 待办, home), from the same selector."""
+    from responsibility_areas.selectors import current_area
+
+    from ..indicators import meetings_due
+
+    today = timezone.localdate()
+    area_id = request.GET.get("area", "")
+    area = (
+        Area.objects.visible_to(request.user).filter(pk=area_id).first()
+        if area_id.isdigit()
+        else current_area(request)
+    )
+    if area is None:
+        raise Http404
+    due = meetings_due(request.user, area, today).order_by("path")
+    page = Paginator(due, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "grievances/meetings/due.html", {"area": area, "page": page, "today": today}
     )
 
 

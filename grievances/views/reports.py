@@ -23,11 +23,20 @@ def reports_for(user):
 
 @login_required
 def report_list(request):
-    reports = (
-        reports_for(request.user)
-        .select_related("household", "cadre", "matter")
-        .order_by("status", "-created_at", "-id")[:200]
-    )
+    """Reports the user may see; ``waiting=true``: only those waiting for the user's cadre
+    to take them into the ledger (the 待办 figure's rows)."""
+    from ..selectors import reports_to_accept
+
+    if request.GET.get("waiting") == "true":
+        cadre = getattr(request.user, "cadre", None)
+        reports = reports_to_accept(request.user, cadre) if cadre else reports_for(request.user)
+        reports = reports.select_related("matter")[:200]
+    else:
+        reports = (
+            reports_for(request.user)
+            .select_related("household", "cadre", "matter")
+            .order_by("status", "-created_at", "-id")[:200]
+        )
     return render(
         request,
         "grievances/reports.html",

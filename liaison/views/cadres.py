@@ -55,6 +55,10 @@ def filtered_cadres(request):
     cadres = with_quota_progress(cadres, today.year)
     if request.GET.get("behind"):
         cadres = cadres.filter(behind_schedule_q(year_fraction(today)))
+    if request.GET.get("breaking_rules") and area is not None:
+        from liaison.indicators import cadres_breaking_rules_in
+
+        cadres = cadres.filter(pk__in=cadres_breaking_rules_in(area, today).values("pk"))
     return cadres, area, today
 
 

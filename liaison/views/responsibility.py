@@ -97,3 +97,17 @@ def area_responsibility(request, pk):
             "duties": [(value, label, current.get(value)) for value, label in Duty.choices],
         },
     )
+
+
+@login_required
+def areas_without_responsible(request, pk):
+    """The townships, villages, communities and groups of an area's subtree with no
+    responsible cadre today: the rows behind the board's figure, each with its page."""
+    from django.core.paginator import Paginator
+
+    from liaison.indicators import areas_without_responsible as missing
+
+    area = get_area_for(request.user, pk)
+    areas = missing(area, timezone.localdate()).order_by("path")
+    page = Paginator(areas, 50).get_page(request.GET.get("page"))
+    return render(request, "liaison/without_responsible.html", {"area": area, "page": page})

@@ -119,6 +119,9 @@ class DashboardSerializer(serializers.Serializer):
     by_kind = KindSerializer(many=True)
     by_topic = KindSerializer(many=True)
     oldest_overdue = OverdueSerializer(many=True)
+    overdue_now = serializers.IntegerField(
+        help_text="Matters still open and past their deadline today (the ledger's overdue=true)"
+    )
     meetings_due = serializers.ListField(child=serializers.IntegerField())
     notices_open = serializers.IntegerField()
     satisfaction = SatisfactionSerializer()
@@ -178,6 +181,7 @@ def as_json(board: dict) -> dict:
             }
             for m in board["oldest_overdue"]
         ],
+        "overdue_now": board["overdue_now"],
         "meetings_due": [a.pk for a in board["meetings_due"]],
         "notices_open": board["notices_open"],
         "satisfaction": {
