@@ -2,20 +2,51 @@
 
 Working days skip the statutory holidays and count the make-up workdays (调休), e.g.
 a Sunday before National Day worked in exchange for a day of the holiday week. The
-calendar comes from the ``chinesecalendar`` package, which knows the years the State
-Council has published. For a year it does not know (``is_workday`` raises
-``NotImplementedError``, e.g. next year before the notice is out), we fall back to
-Monday–Friday: the deadline may then be off by the holidays of that year, and is
-computed again whenever it is set anew (escalation, extension).
+calendar is the administrator's table (``WorkCalendarYear``/``WorkCalendarDay``, seeded
+from the ``chinesecalendar`` package for the years it knows). A year not in the table
+counts Monday–Friday — never silently: :func:`unknown_years` names it, and the ledger and
+``/health/`` show the warning until an administrator enters that year.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
-import chinese_calendar
+from django.utils import timezone
 
-from .models import DeadlineRule, HandlingLevel
+from .models import DeadlineRule, HandlingLevel, WorkCalendarDay, WorkCalendarYear
+
+# Each process keeps a year's exceptions this long (an administrator's edit also clears
+# the process that made it at once; other processes follow within the minute).
+_MEMO_SECONDS = 60
+_memo: dict[int, tuple[float, dict[date, bool] | None]] = {}
+
+
+def forget_calendar() -> None:
+    _memo.clear()
+
+
+def _exceptions(year: int) -> dict[date, bool] | None:
+    """{day: workday} of ``year``'s exceptions to Monday–Friday; None if the year is unknown."""
+    seen = _memo.get(year)
+    if seen is not None and time.monotonic() - seen[0] < _MEMO_SECONDS:
+        return seen[1]
+    if WorkCalendarYear.objects.filter(year=year).exists():
+        days = dict(WorkCalendarDay.objects.filter(day__year=year).values_list("day", "workday"))
+    else:
+        days = None
+    _memo[year] = (time.monotonic(), days)
+    return days
+
+
+def unknown_years(today: date | None = None) -> list[int]:
+    """This year and the next (deadlines run into it from the autumn) when the calendar
+    table lacks them: shown as a warning on the ledger and in ``/health/``."""
+    today = today or timezone.localdate()
+    horizon = [today.year] + ([today.year + 1] if today.month >= 10 else [])
+    return [year for year in horizon if _exceptions(year) is None]
+
 
 # Used when the rule table has no row at all for a level (it is seeded by a migration).
 FALLBACK_DAYS = {
@@ -27,11 +58,10 @@ FALLBACK_DAYS = {
 
 
 def is_workday(day: date) -> bool:
-    """Whether ``day`` is a working day in China (Mon–Fri for years the package lacks)."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
+    """Whether ``day`` is a working day: the table's exception, else Monday–Friday (also
+    for a year the table lacks — see :func:`unknown_years`)."""
+    exceptions = _exceptions(day.year) or {}
+    return exceptions.get(day, day.weekday() < 5)
 
 
 def add_working_days(start: date, days: int) -> date:

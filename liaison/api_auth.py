@@ -98,7 +98,7 @@ class LockoutAwareObtainAuthToken(ObtainAuthToken):
 
     @extend_schema(
         request=None,
-        responses={204: None, 401: ERROR},
+        responses={204: None, 401: ERROR, 403: ERROR},
         description="Revoke the token this request is made with (log out of the API).",
     )
     def delete(self, request, *args, **kwargs):

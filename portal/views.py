@@ -184,6 +184,11 @@ def health(request):
         body.update(status="down", database="down")
         return JsonResponse(body, status=503)
     body.update(heartbeat.status())
+    from grievances.deadlines import unknown_years
+
+    missing = unknown_years()
+    # Deadlines in a year the calendar lacks count Monday–Friday: the operator must know.
+    body["calendar"] = "ok" if not missing else "missing " + ", ".join(map(str, missing))
     if body.get("redis") == "down" or body.get("worker") in {"silent", "unknown"}:
         body["status"] = "degraded"
     return JsonResponse(body)

@@ -60,7 +60,10 @@ def _empty_cache():
     sequences back), and a test's own writes commit nothing for the generation to see."""
     from django.core.cache import cache
 
+    from grievances.deadlines import forget_calendar
+
     cache.clear()
+    forget_calendar()  # the working calendar's per-process memo too
     yield
 
 

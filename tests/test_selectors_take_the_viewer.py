@@ -45,6 +45,9 @@ NO_PEOPLE_ROWS = {
     "campaign_validities": "counts of campaigns' participants, by campaign",
     "quarter_start": "a date",
     "due_soon_date": "a date",
+    "ballot_subjects": "whom a ballot grades: the ballot code is the caller's credential",
+    "ballot_for": "the ballot a typed code opens: the code is the credential, no viewer",
+    "with_unfiled_matters": "narrows a queryset the caller scoped",
 }
 
 

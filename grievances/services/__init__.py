@@ -11,6 +11,7 @@ from ._base import (
     responsible_cadre_id,
     responsible_cadre_ids,
 )
+from .calendar import confirm_calendar_year, remove_calendar_day, save_calendar_day
 from .escalation import (
     escalate_overdue_matters,
     in_working_hours,
@@ -53,6 +54,9 @@ READS = (
 
 __all__ = [
     "accept_public_report",
+    "confirm_calendar_year",
+    "remove_calendar_day",
+    "save_calendar_day",
     "receive_public_report",
     "TRANSITIONS",
     "MatterError",

@@ -75,6 +75,15 @@ def handling_level_of(area: Area) -> str:
     return AREA_HANDLING_LEVEL[Level(area.level)]
 
 
+def handling_tier(area: Area) -> Area:
+    """The area that handles what arises in ``area``: a village group (组) is no handling
+    tier of its own — its matters are its village's (the seeds' levels: village, township,
+    county and up)."""
+    if area.level == Level.GROUP:
+        return area.nearest([Level.VILLAGE, Level.COMMUNITY]) or area
+    return area
+
+
 def _county_code(area: Area) -> str:
     county = area.nearest([Level.COUNTY])
     if county is None:
@@ -151,7 +160,7 @@ def file_matter(
         raise MatterError(
             "future_date", _("The date received cannot be in the future."), "received_on"
         )
-    handling_area = handling_area or area
+    handling_area = handling_tier(handling_area or area)
     if actor is not None:
         from liaison.services._base import LiaisonError, _require_visible
 

@@ -44,6 +44,7 @@ from .matters import (  # noqa: F401
     _event,
     _full_clean,
     handling_level_of,
+    handling_tier,
 )
 
 
@@ -132,6 +133,7 @@ def report_up(*, actor, matter: Matter, reason: str, version: int | None = None)
         raise _illegal(matter, "report_up")
     reason = _required(reason, "reason", _("Say why this level cannot solve it."))
     parent = Area.objects.filter(path=matter.handling_path[: -Area.steplen]).first()
+    parent = handling_tier(parent) if parent is not None else None
     if parent is None:
         raise MatterError("top_level", _("There is no higher level to report to."))
     level = handling_level_of(parent)

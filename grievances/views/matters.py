@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from foundation.idempotency import key_from, once
 from foundation.replica import replica_reads
 from foundation.xlsx import record_export
+from grievances.deadlines import unknown_years
 from liaison.models import Cadre, Household
 from liaison.selectors import households_to_pick
 from responsibility_areas.models import Area
@@ -123,6 +124,7 @@ def matter_list(request):
         request,
         "grievances/list.html",
         {
+            "calendar_missing": unknown_years(),
             "page": page,
             "area": area,
             "filter": matter_filter.form,

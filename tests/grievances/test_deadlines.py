@@ -1,11 +1,16 @@
-"""Deadlines on China's official calendar: holidays skipped, make-up workdays (调休) counted."""
+"""Deadlines on China's official calendar: holidays skipped, make-up workdays (调休) counted,
+from the administrator's table (seeded from chinesecalendar); a year the table lacks is
+named as a warning on the ledger and in /health/, never silently Monday–Friday."""
 
 from datetime import date
 
 import pytest
 
-from grievances.deadlines import add_working_days, deadline_for, is_workday
+from grievances import services
+from grievances.deadlines import add_working_days, deadline_for, is_workday, unknown_years
 from grievances.models import DeadlineRule
+
+pytestmark = pytest.mark.django_db
 
 
 def test_national_day_week_2026_is_not_working_days():
@@ -35,9 +40,37 @@ def test_working_days_over_spring_festival_2025():
     assert add_working_days(date(2025, 2, 7), 1) == date(2025, 2, 8)
 
 
-def test_a_year_the_calendar_does_not_know_falls_back_to_monday_to_friday():
+def test_a_year_the_calendar_does_not_know_is_a_warning_until_an_administrator_enters_it(
+    client, superuser, clerk_a
+):
     # chinesecalendar 1.11 stops at 2026: 1 Oct 2027 is a Friday and counts as a workday.
     assert is_workday(date(2027, 10, 1)) and not is_workday(date(2027, 10, 2))
+    assert unknown_years(date(2026, 12, 7)) == [2027]
+    assert unknown_years(date(2026, 6, 1)) == []
+    assert unknown_years(date(2027, 1, 4)) == [2027]
+    with pytest.raises(services.MatterError):  # only an administrator keeps the calendar
+        services.save_calendar_day(actor=clerk_a, day=date(2027, 10, 1), workday=False)
+    for day in range(1, 8):
+        if date(2027, 10, day).weekday() < 5:
+            services.save_calendar_day(
+                actor=superuser, day=date(2027, 10, day), workday=False, name="国庆节"
+            )
+    services.save_calendar_day(actor=superuser, day=date(2027, 9, 26), workday=True)
+    services.confirm_calendar_year(actor=superuser, year=2027)
+    assert unknown_years(date(2027, 1, 4)) == []
+    assert not is_workday(date(2027, 10, 1)) and is_workday(date(2027, 9, 26))
+    # Thu 30 Sep + 2 working days: 1–7 Oct off, Fri 8 Oct, then (a plain weekend) Mon 11.
+    assert add_working_days(date(2027, 9, 30), 2) == date(2027, 10, 11)
+
+
+def test_the_ledger_and_health_warn_of_a_missing_year(client, clerk_a):
+    import time_machine
+
+    with time_machine.travel(date(2026, 12, 7)):
+        client.force_login(clerk_a)
+        page = client.get("/ledger/").content.decode()
+        assert 'data-testid="calendar-missing"' in page and "2027" in page
+        assert client.get("/health/").json()["calendar"] == "missing 2027"
     assert add_working_days(date(2027, 10, 1), 1) == date(2027, 10, 4)
 
 
