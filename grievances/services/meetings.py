@@ -253,7 +253,9 @@ def issue_supervision_notice(
     if recipient is None:
         recipient = matter.handler or matter.owner
     area = matter.area if matter is not None else recipient.area
-    if not (_in_scope(actor, area.path) and _has_role_over(actor, area, (Role.SUPERVISOR,))):
+    from responsibility_areas.permissions import Action, may
+
+    if not (_in_scope(actor, area.path) and (actor is None or may(actor, Action.SUPERVISE, area))):
         raise MatterError(
             "not_supervisor", _("Only a supervisor of this area can issue a supervision notice.")
         )
