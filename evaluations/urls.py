@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public, views
+from . import ballot_pages, public, views
 
 # Public (no log-in): the household types its ballot code (测评码) here.
 public_urls = [path("survey/", public.ballot, name="ballot")]
@@ -12,7 +12,7 @@ urlpatterns = [
     path("questionnaires/<int:pk>/", views.questionnaires, name="questionnaire"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/paper/", views.paper_entry, name="paper"),
-    path("<int:pk>/ballots/", views.ballot_codes, name="ballots"),
+    path("<int:pk>/ballots/", ballot_pages.ballot_codes, name="ballots"),
     path("<int:pk>/notice/", views.campaign_notice, name="notice"),
     path("<int:pk>/export.xlsx", views.campaign_export, name="export"),
     path("<int:pk>/open/", views.campaign_step, {"step": "open"}, name="open"),

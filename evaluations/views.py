@@ -6,11 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -27,7 +25,6 @@ from . import services
 from .exports import results_workbook
 from .forms import CampaignForm, QuestionnaireForm, ResolveForm
 from .models import (
-    BallotCode,
     Campaign,
     CampaignStatus,
     PaperBatch,
@@ -439,76 +436,4 @@ def questionnaires(request, pk=None):
             "current": current,
             "all": Questionnaire.objects.order_by("name"),
         },
-    )
-
-
-@login_required
-def ballot_codes(request, pk):
-    """The inspection team's page: per village, how many households hold a code; issuing a
-    village's codes prints its slips (the only time the codes are shown)."""
-    from django.db.models import Count, OuterRef, Subquery
-
-    from foundation.qr import qr_svg
-
-    campaign = get_campaign_for(request.user, pk)
-    if not may(request.user, Action.EVALUATE, campaign.area):
-        raise PermissionDenied
-    villages = Area.objects.visible_to(request.user).filter(
-        path__startswith=campaign.area_path, level__in=[Level.VILLAGE, Level.COMMUNITY]
-    )
-    error = None
-    if request.method == "POST":
-        village = villages.filter(pk=request.POST.get("village") or 0).first()
-        if village is None:
-            error = _("Choose a village of the campaign.")
-        else:
-            try:
-                issued = services.issue_ballot_codes(
-                    actor=request.user, campaign=campaign, village=village
-                )
-            except services.EvaluationError as exc:
-                error = exc.message
-            else:
-                from .ballots import printed
-
-                url = request.build_absolute_uri(reverse("ballot"))
-                return render(
-                    request,
-                    "evaluations/ballot_slips.html",
-                    {
-                        "campaign": campaign,
-                        "village": village,
-                        "url": url,
-                        "qr": qr_svg(url),
-                        "slips": [
-                            {"name": h.head_name, "place": h.area.name, "code": printed(c)}
-                            for h, c in issued
-                        ],
-                    },
-                )
-    issued = (
-        BallotCode.objects.filter(
-            campaign=campaign, household__area_path__startswith=OuterRef("path")
-        )
-        .order_by()
-        .values("campaign")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    households = (
-        Household.objects.filter(area_path__startswith=OuterRef("path"))
-        .order_by()
-        .annotate(one=models.Value(1))
-        .values("one")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    rows = villages.annotate(codes=Subquery(issued), households=Subquery(households)).order_by(
-        "path"
-    )
-    return render(
-        request,
-        "evaluations/ballots.html",
-        {"campaign": campaign, "villages": rows[:500], "error": error},
-        status=400 if error else 200,
     )

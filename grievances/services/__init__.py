@@ -19,7 +19,13 @@ from .escalation import (
     send_deadline_reminders,
 )
 from .ledger import is_rollup_day, month_bounds, rollup_day, rollup_ledger
-from .matters import TRANSITIONS, file_matter, handling_level_of, ledger_visit_matters
+from .matters import (
+    TRANSITIONS,
+    file_matter,
+    handling_level_of,
+    handling_tier,
+    ledger_visit_matters,
+)
 from .reports import accept_public_report, receive_public_report
 from .transitions import (
     close_out,
@@ -36,6 +42,7 @@ from .transitions import (
 READS = (
     "can_handle",
     "handling_level_of",
+    "handling_tier",
     "in_working_hours",
     "is_leader_for",
     "is_rollup_day",
@@ -67,6 +74,7 @@ __all__ = [
     "extend_deadline",
     "file_matter",
     "handling_level_of",
+    "handling_tier",
     "in_working_hours",
     "is_leader_for",
     "is_rollup_day",
