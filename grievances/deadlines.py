@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import DeadlineRule, HandlingLevel, WorkCalendarDay, WorkCalendarYear
@@ -81,27 +82,47 @@ def add_days(start: date, days: int, working_days: bool) -> date:
     return start + timedelta(days=days)
 
 
-def rule_for(level: str, kind: str) -> tuple[int, bool]:
-    """(days, working_days) for a level and kind: the kind's own rule, else the level's."""
-    rules = {r.kind: r for r in DeadlineRule.objects.filter(level=level, kind__in=[kind, ""])}
-    rule = rules.get(kind) or rules.get("")
-    if rule is None:
+def rule_for(level: str, kind: str, county_id: int | None = None) -> tuple[int, bool]:
+    """(days, working_days) for a level and kind: the county's rule for the kind, its rule
+    for the level, then the default's for the kind, for the level (matters handled above
+    the county follow the default)."""
+    if level == HandlingLevel.ABOVE:
+        county_id = None
+    rows = DeadlineRule.objects.filter(level=level, kind__in=[kind, ""]).filter(
+        Q(county__isnull=True) | Q(county_id=county_id)
+    )
+    rules = {(r.county_id, r.kind): r for r in rows}
+    for key in ((county_id, kind), (county_id, ""), (None, kind), (None, "")):
+        if key in rules:
+            rule = rules[key]
+            break
+    else:
         return FALLBACK_DAYS[HandlingLevel(level)], False
     return rule.days, rule.working_days
 
 
-def deadline_for(level: str, kind: str, start: date) -> date:
-    """The deadline of a matter of ``kind`` handed to ``level`` on ``start``."""
-    days, working = rule_for(level, kind)
+def deadline_for(level: str, kind: str, start: date, county_id: int | None = None) -> date:
+    """The deadline of a matter of ``kind`` (arisen in ``county_id``) handed to ``level``
+    on ``start``."""
+    days, working = rule_for(level, kind, county_id)
     return add_days(start, days, working)
 
 
-def deadline_table(start: date) -> dict[tuple[str, str], date]:
-    """Every (level, kind) deadline from ``start``: the escalation sweep sets them in SQL."""
+def deadline_table(start: date) -> dict[tuple[str, str, int | None], date]:
+    """Every (level, kind, county) deadline from ``start`` — county None for the default,
+    and one entry per county that set rules of its own: the escalation sweep sets them in
+    SQL."""
     from liaison.models import MatterKind
 
+    counties = [
+        None,
+        *DeadlineRule.objects.filter(county__isnull=False)
+        .values_list("county_id", flat=True)
+        .distinct(),
+    ]
     return {
-        (level, kind): deadline_for(level, kind, start)
+        (level, kind, county): deadline_for(level, kind, start, county)
+        for county in counties
         for level in HandlingLevel.values
         for kind in MatterKind.values
     }

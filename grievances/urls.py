@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import reports
+from .views import deadlines, reports
 
 app_name = "grievances"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.matter_new, name="new"),
     path("households/", views.household_search, name="household_search"),
     path("close-out/", views.close_out_month, name="close_out"),
+    path("deadlines/", deadlines.county_deadlines, name="deadlines"),
     path("monthly/", views.monthly_ledger, name="monthly"),
     path("monthly/export.xlsx", views.monthly_export, name="monthly_export"),
     path("reports/", reports.report_list, name="reports"),

@@ -386,8 +386,18 @@ class MatterEvent(models.Model):
 
 
 class DeadlineRule(models.Model):
-    """How long a level has for a matter; ``kind`` blank = every kind without its own rule."""
+    """How long a level has for a matter; ``kind`` blank = every kind without its own rule.
+    ``county`` blank: the default everywhere; set: that county's own rule for the matters
+    that arise in it (its leaders set it), which wins over the default."""
 
+    county = models.ForeignKey(
+        Area,
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deadline_rules",
+    )
     level = models.CharField(_("handling level"), max_length=16, choices=HandlingLevel.choices)
     kind = models.CharField(_("kind"), max_length=16, choices=MatterKind.choices, blank=True)
     days = models.PositiveSmallIntegerField(_("days"))
@@ -398,8 +408,15 @@ class DeadlineRule(models.Model):
         verbose_name_plural = _("deadline rules")
         constraints = [
             models.UniqueConstraint(
-                fields=["level", "kind"], name="one_deadline_rule_per_level_kind"
-            )
+                fields=["level", "kind"],
+                condition=Q(county__isnull=True),
+                name="one_deadline_rule_per_level_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["county", "level", "kind"],
+                condition=Q(county__isnull=False),
+                name="one_county_deadline_rule_per_level_kind",
+            ),
         ]
 
     def __str__(self):

@@ -11,7 +11,12 @@ from ._base import (
     responsible_cadre_id,
     responsible_cadre_ids,
 )
-from .calendar import confirm_calendar_year, remove_calendar_day, save_calendar_day
+from .calendar import (
+    confirm_calendar_year,
+    remove_calendar_day,
+    save_calendar_day,
+    set_deadline_rule,
+)
 from .escalation import (
     escalate_overdue_matters,
     in_working_hours,
@@ -64,6 +69,7 @@ __all__ = [
     "confirm_calendar_year",
     "remove_calendar_day",
     "save_calendar_day",
+    "set_deadline_rule",
     "receive_public_report",
     "TRANSITIONS",
     "MatterError",

@@ -1,4 +1,4 @@
-"""The working calendar's writes (an administrator's): a day's exception, a year confirmed."""
+"""The working calendar and the deadline rules: an administrator's calendar, a county's rules."""
 
 from __future__ import annotations
 
@@ -68,3 +68,39 @@ def confirm_calendar_year(*, actor, year: int, source: str = "") -> WorkCalendar
         audit.nothing_changed()
     forget_calendar()
     return row
+
+
+@audit.service
+def set_deadline_rule(
+    *, actor, county, level: str, kind: str, days: int | None, working_days: bool = False
+):
+    """A county's own deadline for a level (and kind) — or, with ``days`` None, back to the
+    default. Set by those who approve in the county (its leaders)."""
+    from responsibility_areas.models import Level
+    from responsibility_areas.permissions import Action, may
+
+    from ..models import DeadlineRule, HandlingLevel
+
+    if county.level != Level.COUNTY:
+        raise MatterError("not_a_county", _("Deadlines are set per county."), "county")
+    if actor is not None and not may(actor, Action.APPROVE, county):
+        raise MatterError("not_allowed", _("Only the county's leaders set its deadlines."))
+    if level not in HandlingLevel.values or level == HandlingLevel.ABOVE:
+        raise MatterError("bad_level", _("Choose the village, township or county level."), "level")
+    if days is None:
+        DeadlineRule.objects.filter(county=county, level=level, kind=kind).delete()
+    else:
+        if not 1 <= days <= 365:
+            raise MatterError("bad_days", _("A deadline is 1 to 365 days."), "days")
+        DeadlineRule.objects.update_or_create(
+            county=county,
+            level=level,
+            kind=kind,
+            defaults={"days": days, "working_days": working_days},
+        )
+    audit.record(
+        actor=actor,
+        action="deadline_rule.set",
+        area_path=county.path,
+        data={"level": level, "kind": kind, "days": days, "working_days": working_days},
+    )

@@ -57,10 +57,19 @@ def _update_sql(count: int, table: dict) -> tuple[str, list]:
         params += [str(area_level), str(level)]
     level_case.append("END")
     deadline_case = ["CASE"]
-    for area_level, level in AREA_HANDLING_LEVEL.items():
-        for kind in MatterKind.values:
-            deadline_case.append("WHEN p.level = %s AND m.kind = %s THEN %s")
-            params += [str(area_level), kind, table[(str(level), kind)]]
+    counties = sorted({county for _level, _kind, county in table if county is not None})
+    # A county's own rules first (the few counties that set them), then the default.
+    for county in [*counties, None]:
+        for area_level, level in AREA_HANDLING_LEVEL.items():
+            for kind in MatterKind.values:
+                if county is None:
+                    deadline_case.append("WHEN p.level = %s AND m.kind = %s THEN %s")
+                    params += [str(area_level), kind, table[(str(level), kind, None)]]
+                else:
+                    deadline_case.append(
+                        "WHEN p.level = %s AND m.kind = %s AND m.county_id = %s THEN %s"
+                    )
+                    params += [str(area_level), kind, county, table[(str(level), kind, county)]]
     deadline_case.append("END")
     # SQLite's RETURNING sees only the updated table, unqualified; PostgreSQL needs "m."
     # (the FROM table has an "id" too).

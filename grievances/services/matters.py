@@ -75,6 +75,12 @@ def handling_level_of(area: Area) -> str:
     return AREA_HANDLING_LEVEL[Level(area.level)]
 
 
+def _county_id(area: Area) -> int | None:
+    """The county a matter arising in ``area`` belongs to (whose deadline rules apply)."""
+    county = area.nearest([Level.COUNTY])
+    return county.pk if county is not None else None
+
+
 def handling_tier(area: Area) -> Area:
     """The area that handles what arises in ``area``: a village group (组) is no handling
     tier of its own — its matters are its village's (the seeds' levels: village, township,
@@ -182,7 +188,7 @@ def file_matter(
         handling_area=handling_area,
         handling_path=handling_area.path,
         handler_id=responsible_cadre_id(handling_area),
-        deadline=deadline_for(level, kind, received_on),
+        deadline=deadline_for(level, kind, received_on, _county_id(area)),
         visit_matter=visit_matter,
         created_by=actor if getattr(actor, "pk", None) else None,
     )

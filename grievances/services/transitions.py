@@ -138,7 +138,7 @@ def report_up(*, actor, matter: Matter, reason: str, version: int | None = None)
         raise MatterError("top_level", _("There is no higher level to report to."))
     level = handling_level_of(parent)
     today = timezone.localdate()
-    deadline = deadline_for(level, matter.kind, today)
+    deadline = deadline_for(level, matter.kind, today, matter.county_id)
     handler_id = responsible_cadre_id(parent)
     old_area = matter.handling_area
     matter = _transition(

@@ -145,6 +145,7 @@ def test_reminder_goes_out_once_per_deadline_in_working_hours(ledger, make_matte
     assert Notification.objects.filter(matter=matter, kind="reminder").count() == 4
 
 
+@pytest.mark.django_db  # the working calendar is a table
 def test_reminders_wait_for_a_working_day_morning():
     from grievances.services import in_working_hours, next_working_start
 
