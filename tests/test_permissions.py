@@ -154,21 +154,27 @@ def test_the_evaluation_follows_the_table_in_scope_and_never_outside(role, areas
             ),
         )
         evaluate = _expected(role, Action.EVALUATE) and inside
-        assert _allowed(
-            lambda c=campaign, v=village: evaluation.issue_ballot_codes(
-                actor=user, campaign=c, village=areas[v]
+        assert (
+            _allowed(
+                lambda c=campaign, v=village: evaluation.issue_ballot_codes(
+                    actor=user, campaign=c, village=areas[v]
+                )
             )
-        ) == evaluate, (role, "ballots", where)
-        assert _allowed(
-            lambda t=township: evaluation.create_campaign(
-                actor=user,
-                area=areas[t],
-                name="新测评",
-                period_start=date(2026, 1, 1),
-                period_end=date(2026, 12, 31),
-                questionnaire=version,
+            == evaluate
+        ), (role, "ballots", where)
+        assert (
+            _allowed(
+                lambda t=township: evaluation.create_campaign(
+                    actor=user,
+                    area=areas[t],
+                    name="新测评",
+                    period_start=date(2026, 1, 1),
+                    period_end=date(2026, 12, 31),
+                    questionnaire=version,
+                )
             )
-        ) == evaluate, (role, "campaign", where)
+            == evaluate
+        ), (role, "campaign", where)
     # The questionnaires serve the whole tree: nobody below its root edits them.
     assert not _allowed(
         lambda: evaluation.create_questionnaire(
@@ -178,9 +184,7 @@ def test_the_evaluation_follows_the_table_in_scope_and_never_outside(role, areas
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_accountability_cases_are_read_by_who_decides_them_and_their_subject(
-    role, areas, world
-):
+def test_accountability_cases_are_read_by_who_decides_them_and_their_subject(role, areas, world):
     from evaluations.models import AccountabilityCase
 
     user = _user(role, areas)
