@@ -40,6 +40,8 @@ class Submission(models.Model):
     scope = models.CharField(max_length=50)
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
+    # The API request's body digest: the same key with another body is refused (422).
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

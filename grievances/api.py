@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from foundation.fastlist import LeanListMixin
-from foundation.idempotency import key_from, once
+from foundation.idempotency import fingerprint_of, key_from, once
 from foundation.pagination import IdCursorPagination, IdsFirst
 
 from . import services
@@ -140,6 +140,7 @@ class MatterViewSet(
         outcome = once(
             user=request.user,
             key=key_from(request),
+            fingerprint=fingerprint_of(request),
             scope="matter",
             model=Matter,
             create=lambda: services.file_matter(actor=request.user, **data),

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from foundation.fastlist import LeanListMixin, model_columns
-from foundation.idempotency import key_from, once
+from foundation.idempotency import fingerprint_of, key_from, once
 from foundation.pagination import IdCursorPagination
 from foundation.prepared import Prepared, PreparedPage
 from responsibility_areas.selectors import scope_as_ids
@@ -189,6 +189,7 @@ class HouseholdViewSet(
         outcome = once(
             user=request.user,
             key=key_from(request),
+            fingerprint=fingerprint_of(request),
             scope="household",
             model=Household,
             create=lambda: services.register_household(actor=request.user, **data),
@@ -302,6 +303,7 @@ class VisitViewSet(
         outcome = once(
             user=request.user,
             key=key_from(request),
+            fingerprint=fingerprint_of(request),
             scope="visit",
             model=Visit,
             create=lambda: services.record_visit(actor=request.user, notes=notes, **data),

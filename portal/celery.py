@@ -3,9 +3,19 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("liaison")  # the name shows in logs; the app lives in portal
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def _first_heartbeat(**_kwargs):
+    """A worker that just started is alive now, not only after its first minutely drain:
+    /health/ says "ok" from the start instead of "silent" for a minute."""
+    from foundation import heartbeat
+
+    heartbeat.beat()

@@ -56,6 +56,15 @@ def _illegal(matter: Matter, action: str) -> MatterError:
     )
 
 
+def _check_version(matter: Matter, version: int | None) -> None:
+    """The caller saw an older matter: whatever its status is now, someone else moved it —
+    say so ("已被他人修改"), not that the new status forbids the step."""
+    if version is not None and version != matter.version:
+        raise MatterError(
+            "stale", _("This matter was changed by someone else; reload it and try again.")
+        )
+
+
 def _transition(
     *,
     actor,
@@ -70,6 +79,7 @@ def _transition(
     """Apply ``action`` if the matter is still as the caller saw it (status and version)."""
     allowed, target = TRANSITIONS[action]
     target = to_status or target or matter.status
+    _check_version(matter, version)
     if matter.status not in allowed:
         raise _illegal(matter, action)
     seen = matter.version if version is None else version
@@ -333,6 +343,7 @@ def close_out(
     reopens the matter instead of closing it.
     """
     require_leader(actor, matter)
+    _check_version(matter, version)
     if matter.status not in TRANSITIONS["close_out"][0]:
         raise _illegal(matter, "close_out")
     given_here = bool(feedback or satisfaction) or matter.feedback_channel == ""
@@ -369,6 +380,7 @@ def close_out(
 def reopen(*, actor, matter: Matter, reason: str, version: int | None = None) -> Matter:
     """Back to work on a resolved, explained or closed-out matter (the reason is required)."""
     require_handler(actor, matter)
+    _check_version(matter, version)
     if matter.status not in TRANSITIONS["reopen"][0]:
         raise _illegal(matter, "reopen")
     reason = _required(reason, "reason", _("Say why the matter is reopened."))
@@ -381,6 +393,7 @@ def extend_deadline(
 ) -> Matter:
     """A leader of the handling level gives more time; a later lapse escalates again."""
     require_leader(actor, matter)
+    _check_version(matter, version)
     if matter.status not in TRANSITIONS["extend_deadline"][0]:
         raise _illegal(matter, "extend_deadline")
     reason = _required(reason, "reason", _("Say why the deadline is extended."))

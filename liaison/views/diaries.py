@@ -243,6 +243,7 @@ def _save(request, form, formset):
         )
         if not outcome.created:
             messages.info(request, _("This diary was already saved; here it is."))
+            outcome.obj._resubmitted = True  # one message on a resubmit, not two
         return outcome.obj
     except services.LiaisonError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -270,7 +271,7 @@ def visit_new(request):
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         visit = _save(request, form, formset)
-        if visit is not None:
+        if visit is not None and not getattr(visit, "_resubmitted", False):
             messages.success(
                 request,
                 _("Diary saved: %(cadre)s, %(date)s, %(count)d household(s).")
@@ -280,6 +281,7 @@ def visit_new(request):
                     "count": len(form.cleaned_data["households"]),
                 },
             )
+        if visit is not None:
             if "add_another" in request.POST:
                 query = urlencode(
                     {

@@ -321,3 +321,19 @@ def test_moving_an_area_moves_its_matters_handling_path_too(ledger, make_matter,
     matter = Matter.objects.get(pk=matter.pk)
     assert matter.area_path == moved.path and matter.handling_path == moved.path
     assert Matter.objects.subtree_of(ledger.areas["tb"]).filter(pk=matter.pk).exists()
+
+
+def test_the_loser_of_a_race_is_told_someone_else_changed_it(make_matter, clerk_a):
+    """Issue 22, 4: the second of two clerks settling the same matter read "当前状态为已办结…"
+    instead of being told someone else changed it."""
+    matter = make_matter()
+    seen = matter.version
+    resolve(actor=clerk_a, matter=Matter.objects.get(pk=matter.pk), resolution="已修", version=seen)
+    with pytest.raises(MatterError) as err:
+        resolve(
+            actor=clerk_a,
+            matter=Matter.objects.get(pk=matter.pk),
+            resolution="也修了",
+            version=seen,
+        )
+    assert err.value.code == "stale"

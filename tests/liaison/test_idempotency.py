@@ -191,3 +191,40 @@ def test_two_connections_with_the_same_token_create_once(clerk_a, world):
         thread.join()
     assert sorted(created for created, _ in outcomes) == [False, True]
     assert len({pk for _, pk in outcomes}) == 1 and Visit.objects.count() == 1
+
+
+def test_a_resubmitted_diary_says_one_thing(client, clerk_a, world):
+    """Issue 22, 4: a resend showed both "这篇日记已经保存过" and "民情日记已保存"."""
+    client.force_login(clerk_a)
+    client.post(reverse("visit_new"), _diary(world, "tok-9"))
+    client.get("/")  # the first save's message is read
+    again = client.post(reverse("visit_new"), _diary(world, "tok-9"), follow=True)
+    shown = [str(m) for m in again.context["messages"]]
+    assert len(shown) == 1 and "已经保存过" in shown[0], shown
+
+
+def test_a_key_reused_with_another_body_is_refused(api_client, clerk_a, world):
+    """Issue 22, 4: the same Idempotency-Key with a different body silently returned the
+    first object (200); the IETF draft's answer is 422."""
+    api_client.force_authenticate(clerk_a)
+    body = {
+        "owner": world["cadre"].pk,
+        "applicant": world["household"].pk,
+        "description": "路灯坏了",
+        "kind": "difficulty",
+        "source": "home_visit",
+        "received_on": "2026-06-01",
+    }
+    first = api_client.post("/api/v1/grievances/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-7")
+    reordered = dict(reversed(list(body.items())))
+    again = api_client.post(
+        "/api/v1/grievances/", reordered, format="json", HTTP_IDEMPOTENCY_KEY="k-7"
+    )
+    other = api_client.post(
+        "/api/v1/grievances/",
+        {**body, "description": "自来水停了"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-7",
+    )
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 422)
+    assert Matter.objects.count() == 1 and "Idempotency-Key" in other.json()["detail"]
