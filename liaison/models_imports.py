@@ -60,6 +60,9 @@ class ImportJob(models.Model):
         _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
     )
     valid_rows_only = models.BooleanField(_("import only the valid rows"), default=False)
+    # Each check or import queued is a new attempt; its task carries the number and does
+    # nothing once the job has moved to another attempt (a redelivered, superseded run).
+    attempt = models.PositiveIntegerField(_("attempt"), default=0)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     notices = models.JSONField(_("notices"), default=list, blank=True)

@@ -23,7 +23,9 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task
-def run_import(job_id: int, confirm: bool = False, valid_rows_only: bool = False) -> str:
+def run_import(
+    job_id: int, confirm: bool = False, valid_rows_only: bool = False, attempt: int | None = None
+) -> str:
     """Check (``confirm=False``) or import an uploaded roster; returns the job's status.
 
     Safe to run twice: a job another run already holds, or one already imported, is left
@@ -33,17 +35,24 @@ def run_import(job_id: int, confirm: bool = False, valid_rows_only: bool = False
     The preview keeps its cell-checked rows beside the stored file (``importing.keep``),
     so the confirm step skips reading and parsing the file; it still checks every row
     against the database and the user's scope again (``plan_roster``).
+
+    ``attempt`` is the job's attempt this task was queued for: a message redelivered after
+    the job failed or was queued again finds another attempt and does nothing.
     """
     with joblock.holding(job_id) as mine:
         if not mine:  # a live run has it (a second delivery): leave it to that run
             return ImportJob.objects.values_list("status", flat=True).get(pk=job_id)
-        return _run_import(job_id, confirm, valid_rows_only)
+        return _run_import(job_id, confirm, valid_rows_only, attempt)
 
 
-def _run_import(job_id: int, confirm: bool, valid_rows_only: bool) -> str:
+def _run_import(job_id: int, confirm: bool, valid_rows_only: bool, attempt: int | None) -> str:
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     if job.status == ImportStatus.DONE or not services.claim_import_job(
-        actor=job.user, job=job, confirm=confirm, valid_rows_only=valid_rows_only
+        actor=job.user,
+        job=job,
+        confirm=confirm,
+        valid_rows_only=valid_rows_only,
+        attempt=attempt,
     ):
         return ImportJob.objects.values_list("status", flat=True).get(pk=job_id)
     stored = services.job_file_path(job)

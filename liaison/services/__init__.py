@@ -24,6 +24,7 @@ from .import_jobs import (
     import_through_resource,
     job_file_path,
     purge_import_files,
+    queue_import_attempt,
     record_import_preview,
     record_pii_export,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "set_commitment_status",
     "update_household",
     "claim_import_job",
+    "queue_import_attempt",
     "create_import_job",
     "fail_import_job",
     "fail_stalled_imports",

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -154,8 +155,35 @@ def create_import_job(
 
 
 @audit.service
+def queue_import_attempt(*, actor, job: ImportJob, confirm: bool) -> int:
+    """A new attempt at the job's check (``confirm=False``) or import: its number, which the
+    task carries. A failed job goes back to where that step starts (uploaded, or previewed),
+    so only the new attempt's task may take it; an older message still waiting in the
+    broker finds another attempt and does nothing."""
+    restart = ImportStatus.PREVIEWED if confirm else ImportStatus.UPLOADED
+    # Decided on the row as it is now, not as the caller last read it.
+    ImportJob.objects.filter(pk=job.pk).exclude(status=ImportStatus.DONE).update(
+        attempt=F("attempt") + 1,
+        status=Case(When(status=ImportStatus.FAILED, then=Value(restart)), default=F("status")),
+    )
+    job.refresh_from_db(fields=["attempt", "status"])
+    audit.record(
+        actor=actor,
+        action="import.queued",
+        obj=job,
+        data={"attempt": job.attempt, "confirm": confirm},
+    )
+    return job.attempt
+
+
+@audit.service
 def claim_import_job(
-    *, actor, job: ImportJob, confirm: bool, valid_rows_only: bool = False
+    *,
+    actor,
+    job: ImportJob,
+    confirm: bool,
+    valid_rows_only: bool = False,
+    attempt: int | None = None,
 ) -> bool:
     """Move a job to checking/importing; False when it is done or not in a startable state.
 
@@ -164,12 +192,15 @@ def claim_import_job(
     rolled back, nothing half-written) is started again. A confirmed import is never
     downgraded to a check, and a finished one never runs again.
     """
-    before = [ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.FAILED]
+    # Never from "failed": a failed attempt never writes; a re-run is a new attempt
+    # (queue_import_attempt), and a task of another attempt than the job's does nothing.
+    before = [ImportStatus.UPLOADED, ImportStatus.PREVIEWED]
     after = ImportStatus.IMPORTING if confirm else ImportStatus.PREVIEWING
     before.append(after)  # a dead run of the same step: start it again
+    current = {"attempt": attempt} if attempt is not None else {}
     # Conditional update: of two workers given the same job, exactly one wins.
     won = (
-        ImportJob.objects.filter(pk=job.pk, status__in=before).update(
+        ImportJob.objects.filter(pk=job.pk, status__in=before, **current).update(
             status=after,
             progress_done=0,
             progress_total=0,

@@ -267,12 +267,13 @@ def _run(request, job, *, confirm: bool, valid_rows_only: bool = False) -> bool:
     if outbox.waiting(job_ref(job)):
         return True
     report_progress(job.pk, 0, 0)  # the bar starts empty, not at the last run's end
+    attempt = services.queue_import_attempt(actor=request.user, job=job, confirm=confirm)
     try:
         # Autocommit: the row is stored, then sent (or, eager, the task runs here).
         outbox.enqueue(
             "liaison.tasks.run_import",
             [job.pk],
-            {"confirm": confirm, "valid_rows_only": valid_rows_only},
+            {"confirm": confirm, "valid_rows_only": valid_rows_only, "attempt": attempt},
             ref=job_ref(job),
         )
     except Exception:  # eager (embedded default): the task ran here and failed

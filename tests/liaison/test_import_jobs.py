@@ -67,7 +67,13 @@ def test_a_file_with_errors_fails_with_every_error_kept_and_nothing_written(area
     assert [(e["row"], e["column"], e["code"]) for e in job.errors] == [
         (5, "公民身份号码", "bad_id_number")
     ]
-    assert run_import(job.pk, confirm=True, valid_rows_only=True) == ImportStatus.DONE
+    # A failed attempt never runs again by itself (a stale message of it does nothing);
+    # importing the valid rows is a new attempt.
+    assert run_import(job.pk, confirm=True, valid_rows_only=True) == ImportStatus.FAILED
+    attempt = services.queue_import_attempt(actor=clerk_a, job=job, confirm=True)
+    assert (
+        run_import(job.pk, confirm=True, valid_rows_only=True, attempt=attempt) == ImportStatus.DONE
+    )
     job.refresh_from_db()
     assert job.valid_rows_only and Household.objects.count() == 1
 

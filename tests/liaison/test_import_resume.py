@@ -103,3 +103,40 @@ def test_a_stalled_job_is_failed_and_can_be_run_again(client, clerk_a, areas, se
 def test_the_stall_check_is_scheduled(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "liaison.tasks.fail_stalled_imports" in tasks
+
+
+@pytest.mark.django_db
+def test_a_stale_run_redelivered_after_the_job_failed_never_writes(clerk_a, areas, settings):
+    """Issue 22, 1: the whole worker killed mid-import; after the stall time the job is
+    failed; a corrected file is imported; an hour later Redis redelivers the first task —
+    it imported the old file and reverted the corrected values. Now it does nothing."""
+    from tests.liaison.factories import id_number
+
+    settings.LIAISON_IMPORT_STALL_MINUTES = 10
+    number = id_number()
+    old = services.create_import_job(
+        actor=clerk_a,
+        data=xlsx_bytes([roster_row(**{"公民身份号码": number, "户主姓名": "王大明"})]),
+        file_name="花名册.xlsx",
+    )
+    assert run_import(old.pk, confirm=False) == ImportStatus.PREVIEWED
+    stale_attempt = services.queue_import_attempt(actor=clerk_a, job=old, confirm=True)
+    # The worker died holding it: "importing" since 11 minutes, no live run.
+    ImportJob.objects.filter(pk=old.pk).update(
+        status=ImportStatus.IMPORTING, started_at=timezone.now() - timedelta(minutes=11)
+    )
+    assert services.fail_stalled_imports() == 1
+    corrected = services.create_import_job(
+        actor=clerk_a,
+        data=xlsx_bytes([roster_row(**{"公民身份号码": number, "户主姓名": "王大明更正"})]),
+        file_name="更正.xlsx",
+    )
+    assert run_import(corrected.pk, confirm=False) == ImportStatus.PREVIEWED
+    assert run_import(corrected.pk, confirm=True) == ImportStatus.DONE
+    # The broker hands the first task over again: the job failed, the attempt is over.
+    assert run_import(old.pk, confirm=True, attempt=stale_attempt) == ImportStatus.FAILED
+    assert Household.objects.get().head_name == "王大明更正"
+    # Its re-run is a new attempt; a message of the old one still does nothing.
+    new_attempt = services.queue_import_attempt(actor=clerk_a, job=old, confirm=False)
+    assert run_import(old.pk, confirm=True, attempt=stale_attempt) == ImportStatus.UPLOADED
+    assert run_import(old.pk, confirm=False, attempt=new_attempt) == ImportStatus.PREVIEWED
