@@ -63,6 +63,7 @@ class ImportJob(models.Model):
     # Each check or import queued is a new attempt; its task carries the number and does
     # nothing once the job has moved to another attempt (a redelivered, superseded run).
     attempt = models.PositiveIntegerField(_("attempt"), default=0)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     notices = models.JSONField(_("notices"), default=list, blank=True)

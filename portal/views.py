@@ -189,6 +189,11 @@ def health(request):
     missing = unknown_years()
     # Deadlines in a year the calendar lacks count Monday–Friday: the operator must know.
     body["calendar"] = "ok" if not missing else "missing " + ", ".join(map(str, missing))
+    from liaison.services import overdue_import_jobs
+
+    body["imports_overdue"] = overdue_import_jobs().count()
+    if body["imports_overdue"]:  # queued or running past the stall time: a lost task
+        body["status"] = "degraded"
     if body.get("redis") == "down" or body.get("worker") in {"silent", "unknown"}:
         body["status"] = "degraded"
     return JsonResponse(body)

@@ -23,6 +23,7 @@ from .import_jobs import (
     fail_stalled_imports,
     import_through_resource,
     job_file_path,
+    overdue_import_jobs,
     purge_import_files,
     queue_import_attempt,
     record_import_preview,
@@ -40,6 +41,7 @@ READS = (
     "find_household_by_id_number",
     "prepared_household",
     "job_file_path",
+    "overdue_import_jobs",
 )
 
 __all__ = [
@@ -68,9 +70,11 @@ __all__ = [
     "create_import_job",
     "fail_import_job",
     "fail_stalled_imports",
+    "overdue_import_jobs",
     "import_roster",
     "import_through_resource",
     "job_file_path",
+    "overdue_import_jobs",
     "purge_import_files",
     "record_import_preview",
     "record_pii_export",

@@ -164,6 +164,7 @@ def queue_import_attempt(*, actor, job: ImportJob, confirm: bool) -> int:
     # Decided on the row as it is now, not as the caller last read it.
     ImportJob.objects.filter(pk=job.pk).exclude(status=ImportStatus.DONE).update(
         attempt=F("attempt") + 1,
+        queued_at=timezone.now(),
         status=Case(When(status=ImportStatus.FAILED, then=Value(restart)), default=F("status")),
     )
     job.refresh_from_db(fields=["attempt", "status"])
@@ -222,22 +223,41 @@ def claim_import_job(
     return True
 
 
-@audit.service
-def fail_stalled_imports(*, actor=None, now=None) -> int:
-    """Mark failed the jobs whose run died and was not redelivered: checking or importing,
-    started more than ``LIAISON_IMPORT_STALL_MINUTES`` ago, and no live run holds their
-    lock. Nothing was written by them (the write is one transaction). The page then offers
-    to run the job again."""
-    from foundation import joblock
+def overdue_import_jobs(now=None):
+    """Jobs waiting past ``LIAISON_IMPORT_STALL_MINUTES``: checking or importing since
+    then, or queued since then and never started (the broker lost the task after the
+    outbox handed it over). ``/health/`` counts them; the watchdog fails them."""
+    from django.db.models import Q
 
     cutoff = (now or timezone.now()) - timedelta(minutes=settings.LIAISON_IMPORT_STALL_MINUTES)
-    running = ImportJob.objects.filter(
-        status__in=[ImportStatus.PREVIEWING, ImportStatus.IMPORTING], started_at__lt=cutoff
+    running = Q(status__in=[ImportStatus.PREVIEWING, ImportStatus.IMPORTING], started_at__lt=cutoff)
+    never_started = Q(started_at__isnull=True) | Q(started_at__lt=F("queued_at"))
+    queued = (
+        Q(status__in=[ImportStatus.UPLOADED, ImportStatus.PREVIEWED], queued_at__lt=cutoff)
+        & never_started
     )
-    stalled = [job for job in running.only("pk", "status") if not joblock.is_held(job.pk)]
+    return ImportJob.objects.filter(running | queued)
+
+
+@audit.service
+def fail_stalled_imports(*, actor=None, now=None) -> int:
+    """Mark failed the jobs whose run died and was not redelivered (checking or importing
+    too long, no live run holding their lock), and those queued too long that no worker
+    ever started while no outbox row still waits to send them (the broker lost the task).
+    Nothing was written by them (the write is one transaction). The page then offers to
+    run the job again — a new attempt, so the lost task, if it ever comes back, does
+    nothing."""
+    from foundation import joblock, outbox
+
+    candidates = overdue_import_jobs(now).only("pk", "status")
+    stalled = [
+        job
+        for job in candidates
+        if not joblock.is_held(job.pk) and not outbox.waiting(f"import:{job.pk}")
+    ]
     outcome = _(
-        "The import stopped (its worker was lost) and nothing was written. "
-        "Run it again with the button below."
+        "The import stopped (its worker was lost, or the task queue lost it) and nothing was "
+        "written. Run it again with the button below."
     )
     failed = 0
     for job in stalled:

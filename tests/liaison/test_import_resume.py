@@ -140,3 +140,42 @@ def test_a_stale_run_redelivered_after_the_job_failed_never_writes(clerk_a, area
     new_attempt = services.queue_import_attempt(actor=clerk_a, job=old, confirm=False)
     assert run_import(old.pk, confirm=True, attempt=stale_attempt) == ImportStatus.UPLOADED
     assert run_import(old.pk, confirm=False, attempt=new_attempt) == ImportStatus.PREVIEWED
+
+
+@pytest.mark.django_db
+def test_a_task_the_broker_lost_after_hand_over_is_not_left_waiting(client, clerk_a, settings):
+    """Issue 22, 3: Redis (no persistence) killed after the outbox handed the task over and
+    before a worker took it: the job stayed "uploaded" for ever and /health/ said "ok"."""
+    from foundation.models import Outbox
+
+    settings.LIAISON_IMPORT_STALL_MINUTES = 10
+    job = services.create_import_job(
+        actor=clerk_a, data=xlsx_bytes([roster_row()]), file_name="花名册.xlsx"
+    )
+    lost = services.queue_import_attempt(actor=clerk_a, job=job, confirm=False)
+    Outbox.objects.create(
+        task="liaison.tasks.run_import", ref=f"import:{job.pk}", sent_at=timezone.now()
+    )
+    assert client.get("/health/").json()["imports_overdue"] == 0
+    ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now() - timedelta(minutes=11))
+    health = client.get("/health/").json()
+    assert health["imports_overdue"] == 1 and health["status"] == "degraded"
+    assert services.fail_stalled_imports() == 1
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "没有写入" in job.outcome
+    assert run_import(job.pk, confirm=False, attempt=lost) == ImportStatus.FAILED  # late
+    assert client.get("/health/").json()["imports_overdue"] == 0
+
+
+@pytest.mark.django_db
+def test_a_task_still_in_the_outbox_is_waiting_for_the_broker_not_lost(clerk_a, settings):
+    from foundation.models import Outbox
+
+    settings.LIAISON_IMPORT_STALL_MINUTES = 10
+    job = services.create_import_job(
+        actor=clerk_a, data=xlsx_bytes([roster_row()]), file_name="花名册.xlsx"
+    )
+    services.queue_import_attempt(actor=clerk_a, job=job, confirm=False)
+    Outbox.objects.create(task="liaison.tasks.run_import", ref=f"import:{job.pk}")
+    ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now() - timedelta(minutes=30))
+    assert services.fail_stalled_imports() == 0  # Redis is down: it waits, and says so
