@@ -37,7 +37,15 @@ from .serializers import (
 )
 
 CONFLICT_CODES = {"stale", "illegal_transition"}
-FORBIDDEN_CODES = {"not_handler", "not_leader", "not_owner", "out_of_scope"}
+FORBIDDEN_CODES = {
+    "not_handler",
+    "not_leader",
+    "not_owner",
+    "out_of_scope",
+    "own_matter",
+    "not_collector",
+    "not_allowed",
+}
 
 RULE_BROKEN = OpenApiResponse(
     OpenApiTypes.OBJECT, description="Bad input or a rule broken: {field: [message]} (translated)."

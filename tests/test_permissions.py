@@ -224,3 +224,34 @@ def test_the_readme_prints_the_table_as_enforced():
         ]
         row = f"| {role} | " + " | ".join(cells) + " |"
         assert row in readme, row
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_api_answers_the_table_200_403_or_404(role, areas, world, api_client):
+    """The same matrix through the API: allowed 200, in scope but not the role's 403, out
+    of scope 404 (existence does not leak)."""
+    user = _user(role, areas)
+    api_client.force_authenticate(user)
+    steps = {
+        Action.RESOLVE: ("resolve", {"resolution": "已修"}, {}),
+        Action.HANDLE: ("explain", {"explanation": "政策不允许"}, {}),
+        Action.FEEDBACK: (
+            "record-feedback",
+            {"feedback": "满意", "satisfaction": "satisfied"},
+            {"settled": True},
+        ),
+        Action.CLOSE_OUT: ("close-out", {}, {"settled": True, "feedback": True}),
+    }
+    for where in ("in", OUTSIDE[WHERE[role]][1]):
+        for action, (path, body, state) in steps.items():
+            matter = _matter(world, areas, where, **state)
+            answer = api_client.post(
+                f"/api/v1/grievances/{matter.pk}/{path}/",
+                {**body, "version": matter.version},
+                format="json",
+            )
+            if where != "in":
+                expected = 404
+            else:
+                expected = 200 if _expected(role, action) else 403
+            assert answer.status_code == expected, (role, action, where, answer.content)
