@@ -3,6 +3,7 @@ one; printing a village's slips is the only time its codes are shown."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -48,7 +49,10 @@ def ballot_codes(request, pk):
             else:
                 from .ballots import printed
 
-                url = request.build_absolute_uri(reverse("ballot"))
+                # As on the contact cards: the public address wins over the office's.
+                base = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/")
+                path = reverse("ballot")
+                url = f"{base}{path}" if base else request.build_absolute_uri(path)
                 return render(
                     request,
                     "evaluations/ballot_slips.html",

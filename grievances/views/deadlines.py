@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from liaison.models import MatterKind
 from responsibility_areas.models import Area, Level
@@ -52,7 +52,7 @@ def _county(request) -> Area:
 def county_deadlines(request):
     county = _county(request)
     may_set = may(request.user, Action.APPROVE, county)
-    form = RuleForm(request.POST or None)
+    form = RuleForm(request.POST or None, label_suffix=pgettext("after a label", ": "))
     if request.method == "POST" and may_set and form.is_valid():
         data = form.cleaned_data
         try:
