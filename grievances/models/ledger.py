@@ -29,7 +29,6 @@ __all__ = [
     "MatterQuerySet",
     "NotificationKind",
     "Outcome",
-    "DeadlineRule",
     "HandlingLevel",
     "LedgerMonth",
     "Matter",
@@ -383,44 +382,6 @@ class MatterEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
-
-
-class DeadlineRule(models.Model):
-    """How long a level has for a matter; ``kind`` blank = every kind without its own rule.
-    ``county`` blank: the default everywhere; set: that county's own rule for the matters
-    that arise in it (its leaders set it), which wins over the default."""
-
-    county = models.ForeignKey(
-        Area,
-        verbose_name=_("county"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="deadline_rules",
-    )
-    level = models.CharField(_("handling level"), max_length=16, choices=HandlingLevel.choices)
-    kind = models.CharField(_("kind"), max_length=16, choices=MatterKind.choices, blank=True)
-    days = models.PositiveSmallIntegerField(_("days"))
-    working_days = models.BooleanField(_("working days"), default=False)
-
-    class Meta:
-        verbose_name = _("deadline rule")
-        verbose_name_plural = _("deadline rules")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["level", "kind"],
-                condition=Q(county__isnull=True),
-                name="one_deadline_rule_per_level_kind",
-            ),
-            models.UniqueConstraint(
-                fields=["county", "level", "kind"],
-                condition=Q(county__isnull=False),
-                name="one_county_deadline_rule_per_level_kind",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_level_display()} {self.kind or '*'}: {self.days}"
 
 
 class LedgerMonth(models.Model):
