@@ -2,14 +2,13 @@
 submission token), and a sheet number counts once per campaign — typed twice in a batch,
 or brought again by another batch, it is refused, naming the row and the batch that has it."""
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
 from evaluations import services
 from evaluations.models import PaperBatch, Response
 from evaluations.selectors import campaign_validity, results_by_cadre
+from tests.evaluations.factories import open_campaign
 from tests.liaison.factories import make_cadre, make_household
 
 pytestmark = pytest.mark.django_db
@@ -19,18 +18,7 @@ QUESTIONS = [{"code": "q1", "text": "您对结对干部的工作满意吗？", "
 
 @pytest.fixture
 def campaign(county_leader, areas):
-    version = services.create_questionnaire(
-        actor=None, name="结对干部满意度", subject="cadre", questions=QUESTIONS
-    )
-    campaign = services.create_campaign(
-        actor=county_leader,
-        area=areas["ta"],
-        name="2026年度测评",
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 12, 31),
-        questionnaire=version,
-    )
-    return services.open_campaign(actor=county_leader, campaign=campaign)
+    return open_campaign(areas["ta"], actor=county_leader)
 
 
 def _form(rows, token="batch-token-1"):

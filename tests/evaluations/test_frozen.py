@@ -13,6 +13,7 @@ from evaluations.scores import scores
 from evaluations.selectors import campaign_validity, results_by_cadre
 from grievances.models import Matter
 from grievances.services import file_matter, record_feedback, resolve
+from tests.evaluations.factories import open_campaign
 from tests.liaison.factories import make_cadre, make_household, sheet
 
 pytestmark = pytest.mark.django_db
@@ -22,18 +23,7 @@ QUESTIONS = [{"code": "q1", "text": "满意吗？", "kind": "scale"}]
 
 @pytest.fixture
 def closed(areas, county_leader, clerk_a):
-    version = services.create_questionnaire(
-        actor=None, name="满意度", subject="cadre", questions=QUESTIONS
-    )
-    campaign = services.create_campaign(
-        actor=county_leader,
-        area=areas["ta"],
-        name="2026年度测评",
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 12, 31),
-        questionnaire=version,
-    )
-    services.open_campaign(actor=county_leader, campaign=campaign)
+    campaign = open_campaign(areas["ta"], actor=county_leader)
     cadre = make_cadre(areas["va"], name="张差")
     rows = [
         services.PaperRow(

@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from evaluations import services as evaluation
 from evaluations.selectors import matter_feedback_by_owner, results_by_cadre
 from grievances.models import FeedbackChannel, Matter, MatterStatus
 from grievances.services import (
@@ -20,6 +19,7 @@ from grievances.services import (
 from responsibility_areas.models import Role
 from responsibility_areas.services import grant_membership
 from tests.conftest import _person
+from tests.evaluations.factories import open_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -39,21 +39,7 @@ def owner_user(ledger, areas):
 
 @pytest.fixture
 def campaign(county_leader, areas):
-    version = evaluation.create_questionnaire(
-        actor=None,
-        name="满意度",
-        subject="cadre",
-        questions=[{"code": "q1", "text": "满意吗？", "kind": "scale"}],
-    )
-    campaign = evaluation.create_campaign(
-        actor=county_leader,
-        area=areas["ta"],
-        name="2026年度测评",
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 12, 31),
-        questionnaire=version,
-    )
-    return evaluation.open_campaign(actor=county_leader, campaign=campaign)
+    return open_campaign(areas["ta"], actor=county_leader)
 
 
 def test_the_owner_cannot_record_feedback_on_his_own_matter(

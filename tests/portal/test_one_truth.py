@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from evaluations import services
 from grievances.models import Matter
+from tests.evaluations.factories import open_campaign
 from tests.liaison.factories import make_cadre, make_household, sheet
 
 pytestmark = pytest.mark.django_db
@@ -17,21 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def township_campaign(areas, clerk_a):
-    version = services.create_questionnaire(
-        actor=None,
-        name="满意度",
-        subject="cadre",
-        questions=[{"code": "q1", "text": "满意吗？", "kind": "scale"}],
-    )
-    campaign = services.create_campaign(
-        actor=None,
-        area=areas["ta"],
-        name="思茅镇测评",
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 12, 31),
-        questionnaire=version,
-    )
-    services.open_campaign(actor=None, campaign=campaign)
+    campaign = open_campaign(areas["ta"], name="思茅镇测评")
     cadre = make_cadre(areas["va"], name="张差")
     households = [make_household(areas["va"], name=f"甲{n}") for n in range(3)] + [
         make_household(areas["ga"], name="组户")
