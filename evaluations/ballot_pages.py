@@ -36,7 +36,8 @@ def ballot_codes(request, pk):
     )
     error = None
     if request.method == "POST":
-        village = villages.filter(pk=request.POST.get("village") or 0).first()
+        chosen = request.POST.get("village", "")
+        village = villages.filter(pk=chosen).first() if chosen.isdigit() else None
         if village is None:
             error = _("Choose a village of the campaign.")
         else:

@@ -227,3 +227,12 @@ def test_flooding_from_one_address_is_rate_limited(world, settings):
     codes = [_answer(client, world, "satisfied").status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
     assert Response.objects.count() == 1
+
+
+def test_a_village_that_is_no_number_is_a_clear_refusal(world, supervisor):
+    client = Client()
+    client.force_login(supervisor)
+    url = reverse("evaluations:ballots", args=[world["campaign"].pk])
+    for village in ("abc", "", "-1", "9999999"):
+        answer = client.post(url, {"village": village})
+        assert answer.status_code == 400 and "请选择" in answer.content.decode(), village
