@@ -27,7 +27,7 @@ from .models import (
     ResponseAnswer,
     Scale,
 )
-from .selectors import campaign_validity, cases_for
+from .selectors import campaign_validity, cases_for, participants_of
 
 
 def latest_campaign(viewer, area: Area):
@@ -91,16 +91,9 @@ def _campaign_figures(viewer, campaign, area: Area) -> dict:
             "problems": validity.problems,
         }
     # A part of the campaign's area: its own participants; the rules judge the whole.
-    here = Response.objects.filter(campaign=campaign, area_path__startswith=area.path)
-    anonymous = Q(household__isnull=True)
-    counts = here.aggregate(
-        households=Count("household", distinct=True),
-        papers=Count("id", filter=anonymous),
-        grassroots_households=Count("household", distinct=True, filter=Q(grassroots=True)),
-        grassroots_papers=Count("id", filter=anonymous & Q(grassroots=True)),
+    participants, grassroots = participants_of(
+        Response.objects.filter(campaign=campaign, area_path__startswith=area.path)
     )
-    participants = counts["households"] + counts["papers"]
-    grassroots = counts["grassroots_households"] + counts["grassroots_papers"]
     return {
         **rates,
         "participants": participants,

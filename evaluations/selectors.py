@@ -61,6 +61,29 @@ class Validity:
         return 100 * self.grassroots / self.participants if self.participants else 0.0
 
 
+# Who took part: one participant per household, or per paper sheet without one; the
+# grassroots representatives among them. The one definition (campaigns and the boards).
+_ANONYMOUS = Q(household__isnull=True)
+_PARTICIPANT_COUNTS = {
+    "households": Count("household", distinct=True),
+    "papers": Count("id", filter=_ANONYMOUS),
+    "grassroots_households": Count("household", distinct=True, filter=Q(grassroots=True)),
+    "grassroots_papers": Count("id", filter=_ANONYMOUS & Q(grassroots=True)),
+}
+
+
+def _participants(row: dict) -> tuple[int, int]:
+    return (
+        row.get("households", 0) + row.get("papers", 0),
+        row.get("grassroots_households", 0) + row.get("grassroots_papers", 0),
+    )
+
+
+def participants_of(responses) -> tuple[int, int]:
+    """(participants, grassroots representatives) among ``responses``."""
+    return _participants(responses.order_by().aggregate(**_PARTICIPANT_COUNTS))
+
+
 def campaign_validity(campaign: Campaign) -> Validity:
     """Participant rules, checked live: who took part (one participant per household, or per
     paper questionnaire without one) and the grassroots share, against the level's rule."""
@@ -74,25 +97,18 @@ def campaign_validities(campaigns) -> dict[int, Validity]:
     campaigns = list(campaigns)
     if not campaigns:
         return {}
-    anonymous = Q(household__isnull=True)
     counts = {
         row.pop("campaign"): row
         for row in Response.objects.filter(campaign__in=campaigns)
         .order_by()
         .values("campaign")
-        .annotate(
-            households=Count("household", distinct=True),
-            papers=Count("id", filter=anonymous),
-            grassroots_households=Count("household", distinct=True, filter=Q(grassroots=True)),
-            grassroots_papers=Count("id", filter=anonymous & Q(grassroots=True)),
-        )
+        .annotate(**_PARTICIPANT_COUNTS)
     }
     rules = {r.level: r for r in EvaluationRule.objects.all()}
     result = {}
     for campaign in campaigns:
         row = counts.get(campaign.pk, {})
-        participants = row.get("households", 0) + row.get("papers", 0)
-        grassroots = row.get("grassroots_households", 0) + row.get("grassroots_papers", 0)
+        participants, grassroots = _participants(row)
         if campaign.frozen_at is not None:  # closed: as it stood when it closed
             participants, grassroots = campaign.frozen_participants, campaign.frozen_grassroots
         result[campaign.pk] = _checked(participants, grassroots, rule_for(campaign.area, rules))
@@ -218,22 +234,22 @@ def _frozen(viewer, campaign: Campaign, *, cadres: bool) -> list[Result]:
         campaign=campaign, cadre__isnull=not cadres, subject_area__isnull=cadres, answers__gt=0
     )
     field = "cadre_id" if cadres else "subject_area_id"
+    values = rows.values(field, "answers", "satisfied", "fairly", "dissatisfied", "respondents")
     return sorted(
-        (
-            Result(
-                r[field],
-                r["answers"],
-                r["satisfied"],
-                r["fairly"],
-                r["dissatisfied"],
-                r["respondents"],
-                rule,
-            )
-            for r in rows.values(
-                field, "answers", "satisfied", "fairly", "dissatisfied", "respondents"
-            )
-        ),
+        (_result(r, field, rule) for r in values),
         key=lambda r: (-r.dissatisfaction, r.subject_id),
+    )
+
+
+def _result(row: dict, key: str, rule) -> Result:
+    return Result(
+        row[key],
+        row["answers"],
+        row["satisfied"],
+        row["fairly"],
+        row["dissatisfied"],
+        row["respondents"],
+        rule,
     )
 
 
@@ -249,15 +265,7 @@ def results_by_cadre(viewer, campaign: Campaign) -> list[Result]:
     rule = rule_for(campaign.area)
     results: dict[int, Result] = {}
     for r in _tallies(answers, "response__cadre"):
-        results[r["response__cadre"]] = Result(
-            r["response__cadre"],
-            r["answers"],
-            r["satisfied"],
-            r["fairly"],
-            r["dissatisfied"],
-            r["respondents"],
-            rule,
-        )
+        results[r["response__cadre"]] = _result(r, "response__cadre", rule)
     if campaign.covers_cadres:
         for r in matter_feedback_by_owner(viewer, campaign):
             result = results.setdefault(r["owner"], Result(r["owner"], 0, 0, 0, 0, 0, rule))
@@ -278,18 +286,7 @@ def results_by_leading_body(viewer, campaign: Campaign) -> list[Result]:
     )
     rule = rule_for(campaign.area)
     rows = _tallies(answers, "response__subject_area")
-    return [
-        Result(
-            r["response__subject_area"],
-            r["answers"],
-            r["satisfied"],
-            r["fairly"],
-            r["dissatisfied"],
-            r["respondents"],
-            rule,
-        )
-        for r in rows
-    ]
+    return [_result(r, "response__subject_area", rule) for r in rows]
 
 
 def ranking(viewer, campaigns, limit: int | None = None) -> list[dict]:

@@ -20,6 +20,7 @@ from liaison.services import assign_responsibility
 from responsibility_areas.models import Role
 from responsibility_areas.permissions import TABLE, Action
 from responsibility_areas.services import grant_membership
+from tests.evaluations.factories import open_campaign
 from tests.liaison.factories import make_cadre, make_household
 
 pytestmark = pytest.mark.django_db
@@ -142,17 +143,7 @@ def test_the_evaluation_follows_the_table_in_scope_and_never_outside(role, areas
     )
     for where, township, village in (("in", "ta", "va"), ("out", *OUTSIDE[WHERE[role]])):
         inside = where == "in"
-        campaign = evaluation.open_campaign(
-            actor=None,
-            campaign=evaluation.create_campaign(
-                actor=None,
-                area=areas[township],
-                name=f"测评{where}",
-                period_start=date(2026, 1, 1),
-                period_end=date(2026, 12, 31),
-                questionnaire=version,
-            ),
-        )
+        campaign = open_campaign(areas[township], name=f"测评{where}")
         evaluate = _expected(role, Action.EVALUATE) and inside
         assert (
             _allowed(
@@ -188,17 +179,7 @@ def test_accountability_cases_are_read_by_who_decides_them_and_their_subject(rol
     from evaluations.models import AccountabilityCase
 
     user = _user(role, areas)
-    version = evaluation.create_questionnaire(
-        actor=None, name="问卷", subject="cadre", questions=[{"text": "满意吗？"}]
-    )
-    campaign = evaluation.create_campaign(
-        actor=None,
-        area=areas["ta"],
-        name="测评",
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 12, 31),
-        questionnaire=version,
-    )
+    campaign = open_campaign(areas["ta"], name="测评")
     cases = []
     for cadre in [world["in"], getattr(user, "cadre", None)]:
         if cadre is None:

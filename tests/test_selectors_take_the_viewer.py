@@ -48,6 +48,7 @@ NO_PEOPLE_ROWS = {
     "ballot_subjects": "whom a ballot grades: the ballot code is the caller's credential",
     "ballot_for": "the ballot a typed code opens: the code is the credential, no viewer",
     "with_unfiled_matters": "narrows a queryset the caller scoped",
+    "participants_of": "two counts of the responses the caller chose",
 }
 
 
