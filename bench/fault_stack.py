@@ -82,13 +82,11 @@ class Stack:
         self.web = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
+                "-c",
+                "portal/gunicorn_conf.py",  # as production runs it: 2 workers × 8 threads
                 "portal.wsgi",
-                "-w",
-                "2",
                 "-b",
                 f"127.0.0.1:{self.web_port}",
-                "--timeout",
-                "30",
             ],
             cwd=ROOT,
             env={**self.env, "LIAISON_PROCESS": "web"},

@@ -33,11 +33,30 @@ def is_busy_database(exc) -> bool:
     """A lock or statement timeout (PostgreSQL), or SQLite's "database is locked"."""
     from django.db import OperationalError
 
+    from foundation.locks import LockBudgetSpent
+
     if not isinstance(exc, OperationalError):
         return False
+    if isinstance(exc, LockBudgetSpent):
+        return True
     cause = exc.__cause__
     code = getattr(cause, "pgcode", None)
     return code in BUSY_CODES or "database is locked" in str(exc)
+
+
+class LockBudgetMiddleware:
+    """Each request may wait for locks ``LIAISON_LOCK_BUDGET`` seconds in all
+    (``foundation.locks``): a save behind a held row is "busy" within that time however many
+    requests queue behind it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from foundation import locks
+
+        with locks.budget(settings.LIAISON_LOCK_BUDGET):
+            return self.get_response(request)
 
 
 class BusyDatabaseMiddleware:

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.middleware.LockBudgetMiddleware",
     "portal.middleware.BusyDatabaseMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
@@ -159,14 +160,17 @@ DATABASE_ROUTERS = ["foundation.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Lock and statement timeouts per kind of process, in ms (0 = none); PostgreSQL only
-# (foundation/dbtimeouts.py). Web: a held lock answers "busy" after 3 s, any statement
-# stops at 20 s (before gunicorn's 30 s worker timeout). Workers: 30 s / 30 min.
+# (foundation/dbtimeouts.py). Web: a request waits for the rows it locks 3 s in all
+# (LIAISON_LOCK_BUDGET, foundation/locks.py); any other single lock wait stops at 1.5 s (a
+# wait may be two: the tuple's queue, then the row), any statement at 20 s (before
+# gunicorn's 30 s worker timeout). Workers: 30 s / 30 min.
 from foundation.dbtimeouts import process_kind  # noqa: E402
 
 LIAISON_PROCESS = process_kind()
+LIAISON_LOCK_BUDGET = float(os.environ.get("LIAISON_LOCK_BUDGET", "3"))
 LIAISON_DB_TIMEOUTS = {
     "web": (
-        int(os.environ.get("DB_LOCK_TIMEOUT_MS", "3000")),
+        int(os.environ.get("DB_LOCK_TIMEOUT_MS", "1500")),
         int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "20000")),
     ),
     "worker": (

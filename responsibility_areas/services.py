@@ -10,7 +10,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from foundation import audit
+from foundation import audit, locks
 
 from .models import (
     LEVEL_RANK,
@@ -164,7 +164,7 @@ def create_area(*, actor, parent: Area, name: str, level: str, division_code: st
 @audit.service
 def move_area(*, actor, area: Area, new_parent: Area) -> Area:
     """Move ``area`` and its subtree under ``new_parent``, fixing every denormalised row."""
-    area = Area.objects.select_for_update().get(pk=area.pk)
+    area = locks.lock_one(Area.objects.filter(pk=area.pk))
     new_parent = Area.objects.get(pk=new_parent.pk)
     _require_manager(actor, area)
     _require_manager(actor, new_parent)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from foundation import audit
+from foundation import audit, locks
 from liaison.models import Cadre, Household
 from responsibility_areas.models import Area
 from responsibility_areas.permissions import Action
@@ -109,7 +109,7 @@ def record_paper_batch(*, actor, campaign: Campaign, surveyor, rows: list[PaperR
     _in_scope(actor, campaign.area)
     # Serialise batches of one campaign: two clerks typing the same sheet at once must not
     # both find it new (the unique constraint would refuse the second anyway, as a 500).
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    campaign = locks.lock_one(Campaign.objects.filter(pk=campaign.pk))
     if campaign.status != CampaignStatus.OPEN:
         raise EvaluationError("closed", _("This campaign is not open for answers."))
     questions = campaign.questionnaire.questions

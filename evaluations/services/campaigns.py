@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from foundation import audit
+from foundation import audit, locks
 from liaison.models import Cadre
 from responsibility_areas.models import Area
 from responsibility_areas.permissions import Action
@@ -83,7 +83,7 @@ def edit_questionnaire(*, actor, questionnaire: Questionnaire, questions) -> Que
     """New questions. A version that has answers (or a campaign) is kept as it is and a new
     version is made, so old answers keep the meaning of what they answered."""
     _allowed(actor, Action.EVALUATE, None)
-    current = questionnaire.versions.select_for_update().order_by("-number").first()
+    current = locks.lock_first(questionnaire.versions.order_by("-number"))
     cleaned = _clean_questions(questions)
     used = Campaign.objects.filter(questionnaire=current).exists()
     if used:

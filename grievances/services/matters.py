@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from foundation import audit
+from foundation import audit, locks
 from liaison.models import Cadre, Household, Visit, VisitKind, VisitMatter
 from responsibility_areas.models import Area, Level
 
@@ -105,7 +105,7 @@ def _next_number(area: Area, on: date) -> str:
     """
     code = _county_code(area)
     counter, _created = MatterCounter.objects.get_or_create(county_code=code, year=on.year)
-    counter = MatterCounter.objects.select_for_update().get(pk=counter.pk)
+    counter = locks.lock_one(MatterCounter.objects.filter(pk=counter.pk))
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{code}-{on.year}-{counter.last:06d}"

@@ -15,7 +15,7 @@ import secrets
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from foundation import audit
+from foundation import audit, locks
 from liaison.models import Cadre, Household, MatterKind, Pairing
 
 from ..models import MatterSource, NotificationKind, PublicReport, ReportStatus
@@ -107,7 +107,7 @@ def accept_public_report(
     """Take the report into the ledger: the receiving cadre owns it from now on."""
     if not _may_accept(actor, report):
         raise MatterError("out_of_scope", _("This report is not yours to acknowledge."))
-    report = PublicReport.objects.select_for_update().get(pk=report.pk)
+    report = locks.lock_one(PublicReport.objects.filter(pk=report.pk))
     if report.matter_id is not None:  # a double click, or a colleague was first
         audit.nothing_changed()
         return report.matter

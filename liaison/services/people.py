@@ -7,7 +7,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from foundation import audit
+from foundation import audit, locks
 from foundation.versioning import StaleEdit
 from liaison.models import (
     Cadre,
@@ -136,11 +136,10 @@ def assign_responsibility(
     """
     _require_visible(actor, area)
     start_date = start_date or timezone.localdate()
-    current = (
-        ResponsibilityAssignment.objects.select_for_update()
-        .filter(area=area, duty=duty, end_date__isnull=True)
-        .select_related("cadre")
-        .first()
+    current = locks.lock_first(
+        ResponsibilityAssignment.objects.filter(
+            area=area, duty=duty, end_date__isnull=True
+        ).select_related("cadre")
     )
     if replaces is not None and (current.pk if current else 0) != replaces:
         raise StaleEdit(current)
