@@ -68,7 +68,11 @@ class Outbox(models.Model):
     ref = models.CharField(_("for"), max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Set by the worker that takes the task (foundation.outbox.mark_started): only then is it
+    # handed over; a row sent and never started is sent again (the broker lost it).
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sends = models.PositiveSmallIntegerField(_("sends"), default=0)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
 
     class Meta:
@@ -78,7 +82,12 @@ class Outbox(models.Model):
         indexes = [
             models.Index(
                 fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent"
-            )
+            ),
+            models.Index(
+                fields=["sent_at"],
+                condition=Q(sent_at__isnull=False, started_at__isnull=True),
+                name="outbox_unstarted",
+            ),
         ]
 
     def __str__(self):

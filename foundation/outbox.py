@@ -8,6 +8,15 @@ with a 50 ms connect timeout, and after a failure this process does not try agai
 ``drain_outbox`` command, or the next request after the back-off, sends what waits — each
 row once (a conditional UPDATE claims it before it is sent).
 
+A task counts as handed over only once a worker has *started* it: each message carries its
+row's id as the task id (``outbox-<row>-<send>``) and the worker marks the row when it takes
+the task (``mark_started``, on Celery's ``task_prerun``). A row sent and never started — a
+Redis restarted without persistence lost it, or a broker crashed between hand-over and
+start — is sent again by the drain after ``RESEND_AFTER``, then after twice that, and so on
+up to ``MAX_SENDS`` sends; tasks are safe to run twice (an import's task carries its attempt,
+the sweeps re-check each row), so a resend of a task that was only slow costs nothing.
+``/health/`` counts the rows that were sent and not started past ``RESEND_AFTER``.
+
 With no broker configured (the embedded default) tasks run in-process, as before.
 """
 
@@ -16,6 +25,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
+from datetime import timedelta
 from urllib.parse import urlparse
 
 from django.db import connection, transaction
@@ -26,6 +36,10 @@ from kombu.utils.imports import symbol_by_name
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 0.05  # seconds: a web request never waits longer on a dead broker
+RESEND_AFTER = 120.0  # seconds sent and not started before the first resend (then doubled)
+MAX_SENDS = 5  # sends of one row in all: 2 + 4 + 8 + 16 minutes, then it is left to the
+# watchdogs (an import is failed with a re-run button) and counted by /health/
+TASK_ID_PREFIX = "outbox-"
 BROKER_BACKOFF = 15.0  # seconds without a new try after a failure, in this process
 _down_until: dict[str, float] = {}  # broker URL -> monotonic time of the next try
 
@@ -78,7 +92,10 @@ def send(pk: int) -> bool:
     """
     Outbox = _model()
     if _eager():
-        claimed = Outbox.objects.filter(pk=pk, sent_at__isnull=True).update(sent_at=timezone.now())
+        now = timezone.now()
+        claimed = Outbox.objects.filter(pk=pk, sent_at__isnull=True).update(
+            sent_at=now, started_at=now, attempts=F("attempts") + 1, sends=F("sends") + 1
+        )
         if claimed:
             row = Outbox.objects.get(pk=pk)
             symbol_by_name(row.task).apply_async(args=row.args, kwargs=row.kwargs)
@@ -88,23 +105,35 @@ def send(pk: int) -> bool:
             attempts=F("attempts") + 1, last_error="broker unreachable"
         )
         return False
+    return _publish(Outbox.objects.filter(pk=pk, sent_at__isnull=True))
+
+
+def _publish(rows) -> bool:
+    """Publish the row ``rows`` finds (locked, SKIP LOCKED), and mark it sent."""
+    Outbox = _model()
     error = None
     with transaction.atomic():
-        rows = Outbox.objects.filter(pk=pk, sent_at__isnull=True)
         if connection.vendor == "postgresql":
             rows = rows.select_for_update(skip_locked=True)
         row = rows.first()
         if row is None:
             return False
+        pk = row.pk
         try:
-            symbol_by_name(row.task).apply_async(args=row.args, kwargs=row.kwargs, retry=False)
+            symbol_by_name(row.task).apply_async(
+                args=row.args,
+                kwargs=row.kwargs,
+                retry=False,
+                task_id=f"{TASK_ID_PREFIX}{row.pk}-{row.sends + 1}",
+            )
         except Exception as exc:  # noqa: BLE001 - the broker refused: the row waits again
             if not _is_broker_error(exc):
                 raise
             error = exc
         else:
             row.sent_at, row.attempts, row.last_error = timezone.now(), row.attempts + 1, ""
-            row.save(update_fields=["sent_at", "attempts", "last_error"])
+            row.sends += 1
+            row.save(update_fields=["sent_at", "attempts", "sends", "last_error"])
     if error is not None:
         log.warning("task %s (outbox %s) not sent: %s", row.task, pk, type(error).__name__)
         Outbox.objects.filter(pk=pk).update(attempts=row.attempts + 1, last_error=str(error)[:300])
@@ -124,12 +153,19 @@ def _is_broker_error(exc) -> bool:
     return isinstance(exc, OperationalError | ConnectionError | OSError)
 
 
-def drain(limit: int = 500) -> int:
-    """Send the oldest waiting rows; stop at the first broker failure. Returns how many went."""
+def drain(limit: int = 500, now=None) -> int:
+    """Send the oldest waiting rows, and again the rows sent but never started whose time
+    has come; stop at the first broker failure. Returns how many went."""
     sent = 0
     waiting = _model().objects.filter(sent_at__isnull=True).order_by("created_at", "pk")
     for pk in waiting.values_list("pk", flat=True)[:limit]:
         if not send(pk):
+            if not broker_reachable():
+                return sent
+            continue
+        sent += 1
+    for pk in _due_again(now or timezone.now(), limit):
+        if not resend(pk):
             if not broker_reachable():
                 break
             continue
@@ -137,6 +173,54 @@ def drain(limit: int = 500) -> int:
     return sent
 
 
+def _due_again(now, limit: int) -> list[int]:
+    """Rows sent, not started, and not sent again for RESEND_AFTER × 2^(sends − 1)."""
+    cutoff = now - timedelta(seconds=RESEND_AFTER)
+    rows = (
+        _model()
+        .objects.filter(sent_at__lt=cutoff, started_at__isnull=True, sends__lt=MAX_SENDS)
+        .order_by("sent_at")
+        .values_list("pk", "sent_at", "sends")[:limit]
+    )
+    return [
+        pk
+        for pk, sent_at, sends in rows
+        if now - sent_at >= timedelta(seconds=RESEND_AFTER * 2 ** max(sends - 1, 0))
+    ]
+
+
+def resend(pk: int) -> bool:
+    """Send again a row that was sent and that no worker started."""
+    if _eager() or not broker_reachable():
+        return False
+    return _publish(_model().objects.filter(pk=pk, sent_at__isnull=False, started_at__isnull=True))
+
+
+def mark_started(task_id: str | None) -> None:
+    """A worker took the task sent for an outbox row: the row is handed over for good."""
+    if not task_id or not task_id.startswith(TASK_ID_PREFIX):
+        return
+    pk = task_id[len(TASK_ID_PREFIX) :].split("-", 1)[0]
+    if pk.isdigit():
+        _model().objects.filter(pk=int(pk), started_at__isnull=True).update(
+            started_at=timezone.now()
+        )
+
+
 def waiting(ref: str) -> bool:
-    """Is a task for ``ref`` still waiting for the broker?"""
-    return _model().objects.filter(ref=ref, sent_at__isnull=True).exists()
+    """Is a task for ``ref`` still on its way to a worker: not sent yet, or sent and not
+    started while the drain will still send it again?"""
+    from django.db.models import Q
+
+    return (
+        _model()
+        .objects.filter(ref=ref, started_at__isnull=True)
+        .filter(Q(sent_at__isnull=True) | Q(sends__lt=MAX_SENDS))
+        .exists()
+    )
+
+
+def lost(now=None) -> int:
+    """Rows sent and not started for longer than RESEND_AFTER (for /health/)."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=RESEND_AFTER)
+    return _model().objects.filter(sent_at__lt=cutoff, started_at__isnull=True).count()

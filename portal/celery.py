@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import task_prerun, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -19,3 +19,11 @@ def _first_heartbeat(**_kwargs):
     from foundation import heartbeat
 
     heartbeat.beat()
+
+
+@task_prerun.connect
+def _handed_over(task_id=None, **_kwargs):
+    """A worker took a task the outbox sent: it is handed over, not to be sent again."""
+    from foundation import outbox
+
+    outbox.mark_started(task_id)

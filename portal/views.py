@@ -169,7 +169,7 @@ def health(request):
     The body says what is degraded: Redis, the Celery worker's heartbeat (the minutely
     outbox drain), and how many tasks wait in the outbox for the broker.
     """
-    from foundation import heartbeat
+    from foundation import heartbeat, outbox
     from foundation.models import Outbox
 
     body = {"status": "ok"}
@@ -180,6 +180,8 @@ def health(request):
             cursor.execute("SELECT 1")
         body["database"] = "ok"
         body["outbox_waiting"] = Outbox.objects.filter(sent_at__isnull=True).count()
+        # Sent to the broker and taken by no worker since: lost, or a queue far behind.
+        body["outbox_unstarted"] = outbox.lost()
     except Exception:  # noqa: BLE001 - the answer is the diagnosis
         body.update(status="down", database="down")
         return JsonResponse(body, status=503)
@@ -192,7 +194,7 @@ def health(request):
     from liaison.services import overdue_import_jobs
 
     body["imports_overdue"] = overdue_import_jobs().count()
-    if body["imports_overdue"]:  # queued or running past the stall time: a lost task
+    if body["imports_overdue"] or body["outbox_unstarted"]:  # a task lost on its way
         body["status"] = "degraded"
     if body.get("redis") == "down" or body.get("worker") in {"silent", "unknown"}:
         body["status"] = "degraded"

@@ -193,3 +193,49 @@ def test_a_worker_killed_mid_task_leaves_no_half_result(redis_up, ledger, make_m
     finally:
         _stop(*(p for p in (first, second) if p is not None))
         client.close()
+
+
+def test_a_task_the_broker_lost_after_hand_over_is_sent_again_and_runs_once(
+    redis_up, ledger, make_matter, tmp_path, django_capture_on_commit_callbacks
+):
+    """Issue 22 §3: Redis without persistence restarted after the outbox handed a task over
+    and before a worker took it. The row is not started, so the drain sends it again; a real
+    worker runs it once and marks it started; nothing is sent after that."""
+    from celery import current_app
+
+    from foundation import outbox
+    from foundation.models import Outbox
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker marks the row in the shared PostgreSQL database")
+    matter = _overdue_matter(make_matter)
+    db = SharedDatabase(tmp_path)
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    conf = current_app.conf
+    saved = conf.broker_url, conf.task_always_eager, conf.task_default_queue
+    current_app._pool = None
+    current_app.amqp._producer_pool = None
+    conf.broker_url, conf.task_always_eager, conf.task_default_queue = REDIS_URL, False, queue
+    worker = None
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            row = outbox.enqueue("grievances.tasks.escalate_overdue", ref="lost:1")
+        row.refresh_from_db()
+        assert row.sent_at is not None and row.started_at is None
+        with current_app.connection_for_write() as conn:
+            assert conn.default_channel.queue_purge(queue) == 1  # lost with the restart
+        later = row.sent_at + timedelta(seconds=outbox.RESEND_AFTER + 1)
+        assert outbox.lost(now=later) == 1
+        assert outbox.drain(now=later) == 1
+        log = tmp_path / "worker.log"
+        worker = _worker(_env(db, queue), log)
+        _wait_for(lambda: Outbox.objects.get(pk=row.pk).started_at is not None, 40, [log])
+        _wait_for(lambda: db.matter(matter.pk)[0] == 1, 40, [log])
+        assert outbox.drain(now=later + timedelta(days=1)) == 0
+        assert db.matter(matter.pk) == (1, 1) and Outbox.objects.get(pk=row.pk).sends == 2
+    finally:
+        if worker is not None:
+            _stop(worker)
+        current_app._pool = None
+        current_app.amqp._producer_pool = None
+        conf.broker_url, conf.task_always_eager, conf.task_default_queue = saved

@@ -7,7 +7,7 @@ import pytest
 from celery import current_app
 
 from foundation.models import Outbox
-from grievances import outbox
+from foundation import outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +71,68 @@ def test_without_a_broker_configured_the_task_runs_in_process(
     with django_capture_on_commit_callbacks(execute=True):
         outbox.enqueue("grievances.tasks.escalate_overdue")
     assert Outbox.objects.get().sent_at is not None
+
+
+def _redis_or_fail():
+    import redis
+
+    try:
+        redis.Redis.from_url(UP).ping()
+    except redis.ConnectionError:
+        pytest.fail(f"Redis is not reachable at {UP}: start redis-server or set REDIS_URL")
+
+
+def test_a_task_is_handed_over_only_when_a_worker_starts_it(
+    broker, django_capture_on_commit_callbacks
+):
+    """Issue 22 §3: sent is not enough — a broker restarted without persistence loses what
+    it held. A row sent and never started is sent again, later and later, MAX_SENDS in all."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _redis_or_fail()
+    broker(UP)
+    with django_capture_on_commit_callbacks(execute=True):
+        row = outbox.enqueue("grievances.tasks.rollup_ledger", ["2026-03"], ref="t:1")
+    row.refresh_from_db()
+    assert row.sent_at is not None and row.started_at is None and row.sends == 1
+    assert outbox.waiting("t:1")  # still on its way: the import watchdog leaves its job
+    sent = row.sent_at
+    assert outbox.drain(now=sent + timedelta(seconds=60)) == 0  # not yet: it may be queued
+    assert outbox.lost(now=sent + timedelta(seconds=60)) == 0
+    assert outbox.lost(now=sent + timedelta(seconds=outbox.RESEND_AFTER + 1)) == 1
+    with current_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("outbox-test")  # the broker lost it
+    assert outbox.drain(now=sent + timedelta(seconds=outbox.RESEND_AFTER + 1)) == 1
+    row.refresh_from_db()
+    assert row.sends == 2 and row.started_at is None
+    # The second wait is twice as long.
+    later = row.sent_at + timedelta(seconds=outbox.RESEND_AFTER + 1)
+    assert outbox.drain(now=later) == 0
+    Outbox.objects.filter(pk=row.pk).update(sends=outbox.MAX_SENDS)
+    assert outbox.drain(now=timezone.now() + timedelta(days=1)) == 0  # given up: watchdogs
+    assert not outbox.waiting("t:1")
+    Outbox.objects.filter(pk=row.pk).update(sends=2)
+    # A worker takes it (Celery's task_prerun names the task id the outbox gave it).
+    outbox.mark_started(f"{outbox.TASK_ID_PREFIX}{row.pk}-2")
+    row.refresh_from_db()
+    assert row.started_at is not None and not outbox.waiting("t:1")
+    assert outbox.drain(now=timezone.now() + timedelta(days=1)) == 0
+    outbox.mark_started("celery-beat-task-id")  # a task the outbox did not send: nothing
+    with current_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("outbox-test")
+
+
+def test_health_counts_tasks_sent_and_never_started(client, broker):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Outbox.objects.create(
+        task="grievances.tasks.escalate_overdue",
+        sent_at=timezone.now() - timedelta(seconds=outbox.RESEND_AFTER + 5),
+        sends=1,
+    )
+    body = client.get("/health/").json()
+    assert body["outbox_unstarted"] == 1 and body["status"] == "degraded"

@@ -153,13 +153,19 @@ def test_a_task_the_broker_lost_after_hand_over_is_not_left_waiting(client, cler
         actor=clerk_a, data=xlsx_bytes([roster_row()]), file_name="花名册.xlsx"
     )
     lost = services.queue_import_attempt(actor=clerk_a, job=job, confirm=False)
-    Outbox.objects.create(
-        task="liaison.tasks.run_import", ref=f"import:{job.pk}", sent_at=timezone.now()
+    from foundation import outbox
+
+    row = Outbox.objects.create(
+        task="liaison.tasks.run_import", ref=f"import:{job.pk}", sent_at=timezone.now(), sends=1
     )
     assert client.get("/health/").json()["imports_overdue"] == 0
     ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now() - timedelta(minutes=11))
     health = client.get("/health/").json()
     assert health["imports_overdue"] == 1 and health["status"] == "degraded"
+    # Sent and never started: the drain sends it again (foundation.outbox), so the job waits.
+    assert services.fail_stalled_imports() == 0
+    # Sent MAX_SENDS times and never started: the queue has lost it for good.
+    Outbox.objects.filter(pk=row.pk).update(sends=outbox.MAX_SENDS)
     assert services.fail_stalled_imports() == 1
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and "没有写入" in job.outcome
