@@ -38,7 +38,7 @@ from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from foundation import audit
+from foundation import audit, joblock
 from foundation.periods import Period, month_end
 from foundation.replica import read_connection
 from foundation.rollup import area_and_children, by_branch, by_month, newest, roll_up
@@ -311,9 +311,11 @@ def standing_counts(path: str, as_of: date, group_len=None) -> dict[str, dict]:
 
 @audit.service
 def rollup_activity(*, month: date, now=None) -> int:
-    """Compute ``AreaMonth`` of ``month`` for every area with anything, and its ancestors."""
-    now = now or timezone.now()
+    """Compute ``AreaMonth`` of ``month`` for every area with anything, and its ancestors.
+    One run of a month at a time (``joblock.one_at_a_time``): no older figures over newer."""
     month = month.replace(day=1)
+    joblock.one_at_a_time(f"rollup_activity:{month:%Y-%m}")
+    now = now or timezone.now()
     end = month_end(month)
     as_of = min(end, timezone.localdate(now))
     root = Area.objects.get_root_nodes().order_by("path")

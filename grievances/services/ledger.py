@@ -16,7 +16,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.utils import timezone
 
-from foundation import audit
+from foundation import audit, joblock
 from foundation.rollup import roll_up
 from responsibility_areas.models import Area
 
@@ -73,7 +73,11 @@ def rollup_ledger(*, month: date, now: datetime | None = None) -> int:
     Counts: new (received in the month), resolved / explained / closed out in the month,
     pending and overdue at the month's end (or today, for the current month), escalations
     in the month, on-time rate and average days to resolve of what was done in it.
+
+    One run of a month at a time, each reading after the one before committed: a run that
+    started earlier never writes its older figures over a later run's.
     """
+    joblock.one_at_a_time(f"rollup_ledger:{month:%Y-%m}")
     now = now or timezone.now()
     start, end = month_bounds(month)
     as_of = min(end, timezone.localdate(now))

@@ -6,8 +6,8 @@ import time
 import pytest
 from celery import current_app
 
-from foundation.models import Outbox
 from foundation import outbox
+from foundation.models import Outbox
 
 pytestmark = pytest.mark.django_db
 

@@ -213,3 +213,43 @@ def test_rollup_day_is_the_30th_or_the_last_day_of_a_shorter_month(settings):
     assert is_rollup_day(date(2026, 2, 28)) and not is_rollup_day(date(2026, 3, 31))
     settings.GRIEVANCE_ROLLUP_DAY = 25
     assert is_rollup_day(date(2026, 2, 25))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rollup_waits_for_the_run_before_it_and_reads_after_it(month_data):
+    """Issue 22 §1: two runs of a month at once could let the one that read older rows write
+    last. A run of the month is in progress (its lock held by another session): ours waits
+    for it to end, then reads what it committed — a matter filed meanwhile is counted."""
+    import threading
+    import time
+    import zlib
+
+    import psycopg2
+    from django.db import connection
+
+    from foundation import joblock
+
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's")
+    params = connection.get_connection_params()
+    other = psycopg2.connect(**{k: v for k, v in params.items() if k != "options"})
+    key = zlib.crc32(b"rollup_ledger:2026-03") & 0x7FFFFFFF
+    other.cursor().execute("SELECT pg_advisory_xact_lock(%s, %s)", [joblock.SERIAL_NAMESPACE, key])
+    released = []
+
+    def finish_the_other_run():
+        time.sleep(1.0)
+        released.append(time.monotonic())
+        other.commit()  # its transaction ends: ours may read now
+
+    finisher = threading.Thread(target=finish_the_other_run)
+    finisher.start()
+    try:
+        with time_machine.travel(datetime(2026, 4, 2, 9, 0, tzinfo=SH), tick=False):
+            rollup_ledger(month=MARCH)
+        done = time.monotonic()
+    finally:
+        finisher.join(10)
+        other.close()
+    assert released and done >= released[0]  # it waited for the other run
+    assert LedgerMonth.objects.filter(month=MARCH).exists()
