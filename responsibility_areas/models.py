@@ -114,11 +114,19 @@ class Area(MP_Node):
         """This area or its nearest ancestor whose level is in ``levels``."""
         if self.level in levels:
             return self
-        return (
-            Area.objects.filter(path__in=self.ancestor_paths(), level__in=levels)
-            .order_by("-depth")
-            .first()
-        )
+        for ancestor in self._ancestors_nearest_first():
+            if ancestor.level in levels:
+                return ancestor
+        return None
+
+    def _ancestors_nearest_first(self) -> list["Area"]:
+        """The ancestors, read once per instance and path (a filing asks for its county,
+        township and handling tier: one query, not four)."""
+        cached = self.__dict__.get("_ancestors")
+        if cached is None or cached[0] != self.path:
+            rows = list(Area.objects.filter(path__in=self.ancestor_paths()).order_by("-depth"))
+            cached = self.__dict__["_ancestors"] = (self.path, rows)
+        return cached[1]
 
 
 class AreaLocatedQuerySet(ScopedQuerySet):
@@ -187,8 +195,8 @@ class AreaLocated(models.Model):
         self.area_path = area.path
         county = area.nearest([Level.COUNTY])
         township = area.nearest(TOWNSHIP_LEVELS)
-        self.county_id = county.pk if county else None
-        self.township_id = township.pk if township else None
+        self.county = county  # objects, not ids: full_clean need not look them up again
+        self.township = township
 
 
 def located_models() -> list[type["AreaLocated"]]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from foundation import audit, locks
+from foundation import audit, cleaning, locks
 from liaison.models import Cadre, Household, Visit, VisitKind, VisitMatter
 from responsibility_areas.models import Area, Level
 
@@ -104,8 +104,12 @@ def _next_number(area: Area, on: date) -> str:
     number back, and two filings at once queue on the lock instead of sharing a number.
     """
     code = _county_code(area)
-    counter, _created = MatterCounter.objects.get_or_create(county_code=code, year=on.year)
-    counter = locks.lock_one(MatterCounter.objects.filter(pk=counter.pk))
+    row = MatterCounter.objects.filter(county_code=code, year=on.year)
+    try:
+        counter = locks.lock_one(row)
+    except MatterCounter.DoesNotExist:  # the county's first matter of the year
+        MatterCounter.objects.get_or_create(county_code=code, year=on.year)
+        counter = locks.lock_one(row)
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{code}-{on.year}-{counter.last:06d}"
@@ -127,7 +131,7 @@ def _event(matter, *, actor, action, from_status, to_status, note="", data=None,
 
 def _full_clean(matter: Matter) -> None:
     try:
-        matter.full_clean(exclude=["number", "visit_matter"])
+        cleaning.full_clean(matter, exclude=["number", "visit_matter"])
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise MatterError("invalid", " ".join(messages), field) from exc

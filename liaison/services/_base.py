@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from foundation import audit
+from foundation import audit, cleaning
 from responsibility_areas.models import Area, Level
 
 HOUSEHOLD_LEVELS = (Level.VILLAGE, Level.COMMUNITY, Level.GROUP)
@@ -27,7 +27,7 @@ def _require_visible(actor, area: Area) -> None:
 
 def _full_clean(instance, exclude=()) -> None:
     try:
-        instance.full_clean(exclude=list(exclude))
+        cleaning.full_clean(instance, exclude)
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise LiaisonError("invalid", " ".join(messages), field) from exc
