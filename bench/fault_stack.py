@@ -39,6 +39,8 @@ class Stack:
             "CELERY_TASK_DEFAULT_QUEUE": "faults",
             # Redelivery of a dead worker's task after 5 s (the default is an hour).
             "CELERY_TRANSPORT_OPTIONS": '{"visibility_timeout": 5, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}',
+            # A task sent and not started is sent again by the drain after 5 s (default 120).
+            "LIAISON_OUTBOX_RESEND_SECONDS": "5",
             "PYTHONPATH": str(ROOT),
             "DJANGO_SETTINGS_MODULE": "portal.settings",
         }
@@ -55,7 +57,9 @@ class Stack:
             text=True,
         )
 
-    def start_redis(self):
+    def start_redis(self, persist: bool = True):
+        """Redis as production runs it (AOF), or without persistence (``persist=False``):
+        then a restart loses every message it held."""
         self.redis = subprocess.Popen(
             [
                 "redis-server",
@@ -66,7 +70,7 @@ class Stack:
                 "--save",
                 "",
                 "--appendonly",
-                "yes",
+                "yes" if persist else "no",
                 "--dir",
                 str(self.tmp),
             ],
@@ -245,8 +249,9 @@ def household_ids(stack):
     return [int(x) for x in re.search(r"ids \[(.*)\]", out).group(1).split(", ")]
 
 
-def roster_file(tmp: Path, rows: int, start: int = 0) -> Path:
-    """``rows`` new households in 甲村 paired with 刘强, each with an ID number of its own."""
+def roster_file(tmp: Path, rows: int, start: int = 0, suffix: str = "") -> Path:
+    """``rows`` new households in 甲村 paired with 刘强, each with an ID number of its own
+    (``suffix`` after each head's name: a corrected file of the same households)."""
     from datetime import date, timedelta  # noqa: PLC0415
 
     sys.path.insert(0, str(ROOT))
@@ -260,14 +265,14 @@ def roster_file(tmp: Path, rows: int, start: int = 0) -> Path:
         body.append(
             roster_row(
                 **{
-                    "户主姓名": surnames[n % 10] + given[n % 20] + given[(n // 20) % 20],
+                    "户主姓名": surnames[n % 10] + given[n % 20] + given[(n // 20) % 20] + suffix,
                     "公民身份号码": id_number(born=born, sequence=n % 999 + 1),
                     "联系电话": f"137{n:08d}",
                     "村民小组": "",
                 }
             )
         )
-    path = tmp / f"roster-{start}-{rows}.xlsx"
+    path = tmp / f"roster-{start}-{rows}{'-' + str(len(suffix)) if suffix else ''}.xlsx"
     path.write_bytes(xlsx_bytes(body))
     return path
 

@@ -36,7 +36,8 @@ from kombu.utils.imports import symbol_by_name
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 0.05  # seconds: a web request never waits longer on a dead broker
-RESEND_AFTER = 120.0  # seconds sent and not started before the first resend (then doubled)
+RESEND_AFTER = 120.0  # seconds sent and not started before the first resend (then doubled);
+# settings.LIAISON_OUTBOX_RESEND_SECONDS overrides it (bench/faults.py uses 5)
 MAX_SENDS = 5  # sends of one row in all: 2 + 4 + 8 + 16 minutes, then it is left to the
 # watchdogs (an import is failed with a re-run button) and counted by /health/
 TASK_ID_PREFIX = "outbox-"
@@ -173,9 +174,16 @@ def drain(limit: int = 500, now=None) -> int:
     return sent
 
 
+def resend_after() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "LIAISON_OUTBOX_RESEND_SECONDS", RESEND_AFTER))
+
+
 def _due_again(now, limit: int) -> list[int]:
     """Rows sent, not started, and not sent again for RESEND_AFTER × 2^(sends − 1)."""
-    cutoff = now - timedelta(seconds=RESEND_AFTER)
+    first = resend_after()
+    cutoff = now - timedelta(seconds=first)
     rows = (
         _model()
         .objects.filter(sent_at__lt=cutoff, started_at__isnull=True, sends__lt=MAX_SENDS)
@@ -185,7 +193,7 @@ def _due_again(now, limit: int) -> list[int]:
     return [
         pk
         for pk, sent_at, sends in rows
-        if now - sent_at >= timedelta(seconds=RESEND_AFTER * 2 ** max(sends - 1, 0))
+        if now - sent_at >= timedelta(seconds=first * 2 ** max(sends - 1, 0))
     ]
 
 
@@ -222,5 +230,5 @@ def waiting(ref: str) -> bool:
 
 def lost(now=None) -> int:
     """Rows sent and not started for longer than RESEND_AFTER (for /health/)."""
-    cutoff = (now or timezone.now()) - timedelta(seconds=RESEND_AFTER)
+    cutoff = (now or timezone.now()) - timedelta(seconds=resend_after())
     return _model().objects.filter(sent_at__lt=cutoff, started_at__isnull=True).count()

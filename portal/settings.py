@@ -246,6 +246,9 @@ LIAISON_IMPORT_MAX_BYTES = int(os.environ.get("LIAISON_IMPORT_MAX_BYTES", str(10
 LIAISON_IMPORT_KEEP_DAYS = int(os.environ.get("LIAISON_IMPORT_KEEP_DAYS", "7"))
 # A check or import whose worker died and was not redelivered: failed after this long.
 LIAISON_IMPORT_STALL_MINUTES = int(os.environ.get("LIAISON_IMPORT_STALL_MINUTES", "10"))
+# A task sent to the broker and started by no worker is sent again after this (then twice
+# as long, five sends in all): foundation.outbox.
+LIAISON_OUTBOX_RESEND_SECONDS = float(os.environ.get("LIAISON_OUTBOX_RESEND_SECONDS", "120"))
 # django-import-export (admin, resources): one transaction per import, and a file with any
 # invalid row rolls back entirely (its defaults commit the good rows of a bad file).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
