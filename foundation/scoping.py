@@ -51,6 +51,12 @@ def scope_paths(user) -> list[str]:
     return paths
 
 
+def sees(user, path: str) -> bool:
+    """Does ``user``'s scope hold the row at ``path``? The same paths ``visible_to`` filters
+    by, checked without a query (a service's guard on an object it has read)."""
+    return any(path.startswith(prefix) for prefix in scope_paths(user))
+
+
 def forget_scope(user) -> None:
     """Drop the per-request cache (after a membership of ``user`` changed)."""
     if hasattr(user, _CACHE_ATTR):

@@ -228,6 +228,7 @@ def ledger_visit_matters(*, actor, visit: Visit) -> list[Matter]:
         .select_related("household__area", "owner")
         .order_by("pk")
     )
+    areas: dict[int, Area] = {}  # one instance per area: its ancestors are read once
     matters = [
         file_matter(
             actor=actor,
@@ -237,7 +238,9 @@ def ledger_visit_matters(*, actor, visit: Visit) -> list[Matter]:
             topic=vm.topic,
             source=VISIT_SOURCES.get(visit.kind, MatterSource.HOME_VISIT),
             received_on=visit.visited_on,
-            area=vm.household.area if vm.household else visit.area,
+            area=areas.setdefault(vm.household.area_id, vm.household.area)
+            if vm.household
+            else visit.area,
             applicant=vm.household,
             applicant_name=vm.household.head_name if vm.household else visit.cadre.name,
             visit_matter=vm,

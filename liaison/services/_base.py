@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from foundation import audit, cleaning
+from foundation import audit, cleaning, scoping
 from responsibility_areas.models import Area, Level
 
 HOUSEHOLD_LEVELS = (Level.VILLAGE, Level.COMMUNITY, Level.GROUP)
@@ -20,8 +20,10 @@ class LiaisonError(Exception):
         self.code, self.message, self.field, self.existing = code, message, field, existing
 
 
-def _require_visible(actor, area: Area) -> None:
-    if actor is not None and not Area.objects.visible_to(actor).filter(pk=area.pk).exists():
+def _require_visible(actor, area: Area | str) -> None:
+    """``area`` (or the path of a row's area) lies in the actor's scope."""
+    path = area if isinstance(area, str) else area.path
+    if actor is not None and not scoping.sees(actor, path):
         raise LiaisonError("out_of_scope", _("This area is outside your responsibility."), "area")
 
 

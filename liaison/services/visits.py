@@ -7,7 +7,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from foundation import audit
+from foundation import audit, scoping
 from liaison import seams
 from liaison.models import (
     Cadre,
@@ -34,7 +34,7 @@ def _require_cadre(actor, cadre: Cadre) -> None:
         raise LiaisonError(
             "forbidden", _("A cadre can enter diaries only for themselves."), "cadre"
         )
-    if not Cadre.objects.visible_to(actor).filter(pk=cadre.pk).exists():
+    if not scoping.sees(actor, cadre.area_path):
         raise LiaisonError("out_of_scope", _("This cadre is outside your responsibility."), "cadre")
 
 
@@ -64,7 +64,7 @@ def record_visit(
         )
     _require_cadre(actor, cadre)
     for household in households:
-        _require_visible(actor, household.area)
+        _require_visible(actor, household.area_path)
     visit = Visit(
         cadre=cadre,
         entered_by=actor,
