@@ -98,13 +98,29 @@ def notices_to_answer(viewer, cadre):
     """Supervision notices ``cadre`` received and has not answered yet."""
     if cadre is None:
         return SupervisionNotice.objects.none()
+    notices = SupervisionNotice.objects.received_by(cadre)
+    if getattr(viewer, "cadre", None) != cadre:  # one's own are one's own, wherever issued
+        notices = notices.visible_to(viewer)
+    return notices.unanswered().select_related("matter").order_by("respond_by", "id")
+
+
+def notices_awaiting_answer(viewer):
+    """Supervision notices ``viewer`` issued that are not answered yet (soonest first)."""
     return (
         SupervisionNotice.objects.visible_to(viewer)
-        .received_by(cadre)
+        .issued_by(viewer)
         .unanswered()
-        .select_related("matter")
+        .select_related("matter", "recipient")
         .order_by("respond_by", "id")
     )
+
+
+def unread_notifications(viewer):
+    """``viewer``'s own unread notifications, newest first (addressed to them or to their
+    cadre: nobody reads another's)."""
+    from .inbox import notifications_for
+
+    return notifications_for(viewer).filter(read_at__isnull=True).order_by("-created_at", "-id")
 
 
 def reports_to_accept(viewer, cadre=None):

@@ -136,6 +136,27 @@ def cadre_sections(user, cadre, today: date, soon: date) -> list[Section]:
             _("No open matters. Well done."),
         ),
     ]
+    notices, count = _first(ledger.notices_to_answer(user, cadre))
+    sections.append(
+        Section(
+            "notices",
+            _("Supervision notices to answer"),
+            count,
+            [
+                Item(
+                    text=n.matter.number if n.matter_id else _("Supervision notice"),
+                    url=n.get_absolute_url(),
+                    when=n.respond_by,
+                    mark=_mark(n.respond_by, today, soon) or AMBER,
+                    tag="" if n.respond_by < today else _("to answer"),
+                    note=f"{n.issuer_name} · {n.text[:24]}",
+                )
+                for n in notices
+            ],
+            reverse("supervision:list") + "?box=received&open=1",
+            _("No notices to answer."),
+        )
+    )
     households, count = _first(people.not_visited_this_quarter(user, cadre, today))
     sections.append(
         Section(
@@ -297,27 +318,6 @@ def leader_sections(user, area: Area, today: date, soon: date) -> list[Section]:
             _("No joint meeting is due."),
         )
     )
-    own = getattr(user, "cadre", None)
-    notices, count = _first(ledger.notices_to_answer(user, own))
-    sections.append(
-        Section(
-            "notices",
-            _("Supervision notices to answer"),
-            count,
-            [
-                Item(
-                    text=n.matter.number if n.matter_id else _("Supervision notice"),
-                    url=n.get_absolute_url(),
-                    when=n.respond_by,
-                    mark=_mark(n.respond_by, today, soon),
-                    note=n.get_status_display(),
-                )
-                for n in notices
-            ],
-            reverse("supervision:list"),
-            _("No notices to answer."),
-        )
-    )
     behind, computed_at = cadres_behind_count(area)
     if behind is not None:
         url = reverse("cadre_list") + "?behind=1"
@@ -345,10 +345,60 @@ def leader_sections(user, area: Area, today: date, soon: date) -> list[Section]:
     return sections
 
 
+def inbox_section(user, today: date) -> Section:
+    """Unread notifications (我的通知): escalations, reminders, matters reported up to me,
+    returned close-outs, supervision notices, households' reports — whoever they are for."""
+    notes, count = _first(ledger.unread_notifications(user))
+    return Section(
+        "inbox",
+        _("Unread notifications"),
+        count,
+        [
+            Item(
+                text=n.get_kind_display(),
+                url=reverse("grievances:notifications"),
+                when=timezone.localdate(n.created_at),
+                mark=AMBER,
+                tag=_("new"),
+                note=n.text[:40],
+            )
+            for n in notes
+        ],
+        reverse("grievances:notifications") + "?unread=1",
+        _("No unread notifications."),
+    )
+
+
+def supervisor_sections(user, today: date, soon: date) -> list[Section]:
+    notices, count = _first(ledger.notices_awaiting_answer(user))
+    return [
+        Section(
+            "issued",
+            _("Supervision notices I issued, awaiting an answer"),
+            count,
+            [
+                Item(
+                    text=f"{n.recipient.name} · "
+                    + (n.matter.number if n.matter_id else _("Supervision notice")),
+                    url=n.get_absolute_url(),
+                    when=n.respond_by,
+                    mark=_mark(n.respond_by, today, soon),
+                    note=n.get_status_display(),
+                )
+                for n in notices
+            ],
+            reverse("supervision:list") + "?box=issued&open=1",
+            _("Every notice you issued has been answered."),
+        )
+    ]
+
+
 ROLE_TITLES = {
     "cadre": gettext_lazy("As a cadre"),
     "clerk": gettext_lazy("As the clerk"),
     "leader": gettext_lazy("As a leader"),
+    "supervisor": gettext_lazy("As a supervisor"),
+    "inbox": gettext_lazy("Notifications"),
 }
 
 
@@ -365,6 +415,9 @@ def todo_for(user, area: Area | None, today: date | None = None) -> list[tuple[s
         groups.append((ROLE_TITLES["clerk"], clerk_sections(user, area, today, soon)))
     if area is not None and (user.is_superuser or roles & {*LEADER_ROLES}):
         groups.append((ROLE_TITLES["leader"], leader_sections(user, area, today, soon)))
+    if Role.SUPERVISOR in roles:
+        groups.append((ROLE_TITLES["supervisor"], supervisor_sections(user, today, soon)))
+    groups.append((ROLE_TITLES["inbox"], [inbox_section(user, today)]))
     return groups
 
 

@@ -431,6 +431,7 @@ class NotificationKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     DEADLINE_EXTENDED = "deadline_extended", _("Deadline extended")
     PUBLIC_REPORT = "public_report", _("A household reported a matter")
+    SUPERVISION_NOTICE = "supervision_notice", _("Supervision notice")
 
 
 class Notification(models.Model):

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from foundation import audit
 from liaison.models import Cadre
@@ -27,10 +28,16 @@ from ..models import (
     MatterEvent,
     MeetingMatter,
     NoticeStatus,
+    Notification,
+    NotificationKind,
     SupervisionNotice,
     meeting_level_of,
 )
-from ._base import MatterError
+from ._base import MatterError, notification_text
+
+NOTICE_TEXT = gettext_lazy(
+    "Supervision notice from %(issuer)s: %(text)s (answer by %(respond_by)s)"
+)
 
 # Who may enter a joint meeting's minutes: the township or county office and its leaders.
 MINUTE_TAKERS = (Role.CLERK, Role.TOWNSHIP_LEADER, Role.COUNTY_LEADER, Role.ADMINISTRATOR)
@@ -276,6 +283,21 @@ def issue_supervision_notice(
     notice.place_in(area)
     _clean(notice)
     notice.save()
+    # The recipient reads it in 我的通知 and answers it from 待办.
+    Notification.objects.create(
+        cadre=recipient,
+        matter=matter,
+        kind=NotificationKind.SUPERVISION_NOTICE,
+        text=notification_text(
+            NOTICE_TEXT,
+            {
+                "issuer": notice.issuer_name,
+                "text": notice.text[:200],
+                "respond_by": f"{respond_by.year}年{respond_by.month}月{respond_by.day}日",
+            },
+        ),
+        created_at=timezone.now(),
+    )
     if matter is not None:
         _matter_event(
             matter,

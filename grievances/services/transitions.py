@@ -13,6 +13,7 @@ from datetime import date
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from foundation import audit
 from responsibility_areas.models import Area
@@ -46,6 +47,8 @@ from .matters import (  # noqa: F401
     handling_level_of,
     handling_tier,
 )
+
+EXTENDED_TEXT = gettext_lazy("The deadline of matter %(number)s was extended to %(deadline)s")
 
 
 def _illegal(matter: Matter, action: str) -> MatterError:
@@ -401,12 +404,28 @@ def extend_deadline(
         raise MatterError(
             "not_later", _("The new deadline must be later than the current one."), "deadline"
         )
-    return _transition(
+    old = matter.deadline
+    matter = _transition(
         actor=actor,
         matter=matter,
         action="extend_deadline",
         version=version,
         note=reason,
         deadline=deadline,
-        data={"from": matter.deadline.isoformat(), "to": deadline.isoformat()},
+        data={"from": old.isoformat(), "to": deadline.isoformat()},
     )
+    # Whoever works to the deadline is told it moved (handler and owner).
+    text = notification_text(
+        EXTENDED_TEXT,
+        {
+            "number": matter.number,
+            "deadline": f"{deadline.year}年{deadline.month}月{deadline.day}日",
+        },
+    )
+    Notification.objects.bulk_create(
+        notification(
+            cadre_id=c, matter_id=matter.pk, kind=NotificationKind.DEADLINE_EXTENDED, text=text
+        )
+        for c in sorted({matter.owner_id, matter.handler_id} - {None})
+    )
+    return matter

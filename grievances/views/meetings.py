@@ -292,6 +292,8 @@ def filtered_notices(request):
         )
     if request.GET.get("overdue"):
         notices = notices.overdue(today)
+    if request.GET.get("open"):  # not answered yet: what 待办 counts
+        notices = notices.unanswered()
     since, until = _dates(request)
     if since:
         notices = notices.filter(issued_at__date__gte=since)

@@ -274,11 +274,13 @@ def rerun_rollup(request):
 @login_required
 def notification_list(request):
     notes = notifications_for(request.user).select_related("matter")
-    page = Paginator(notes, 50).get_page(request.GET.get("page"))
+    unread = notes.filter(read_at__isnull=True)
+    only_unread = bool(request.GET.get("unread"))  # what 待办 counts
+    page = Paginator(unread if only_unread else notes, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "grievances/notifications.html",
-        {"page": page, "unread": notes.filter(read_at__isnull=True).count()},
+        {"page": page, "unread": unread.count(), "only_unread": only_unread},
     )
 
 
