@@ -199,6 +199,9 @@ def wrk(script: str, connections: int, duration: int) -> dict:
     found = re.search(r"RESULT (.*)", out)
     if not found:
         raise SystemExit(out)
+    socket = re.search(r"Socket errors: (.*)", out)
+    if socket:
+        print(f"wrk socket errors: {socket.group(1)}", flush=True)
     return {k: float(v) for k, v in (part.split("=") for part in found.group(1).split())}
 
 

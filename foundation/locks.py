@@ -62,23 +62,60 @@ def lock_first(queryset: QuerySet):
     return _locked(queryset, lambda rows: rows.first())
 
 
-def _locked(queryset: QuerySet, take):
+def take_next(model, column: str, **where) -> int | None:
+    """Add one to ``column`` of the row ``where`` finds and return the new value — the row
+    stays locked until the transaction ends (a counter: numbers without gaps). One
+    statement (``UPDATE … WHERE id = (SELECT … FOR UPDATE NOWAIT) RETURNING``), within the
+    request's budget like :func:`lock_one`. ``None`` if no row matches."""
     if not connection.in_atomic_block:
         raise TransactionManagementError("a row is locked only inside the caller's transaction")
+    table, qn = model._meta.db_table, connection.ops.quote_name
+    conditions = " AND ".join(f"{qn(name)} = %s" for name in where)
+    params = list(where.values())
+    if connection.vendor != "postgresql":
+        picked = f"SELECT id FROM {qn(table)} WHERE {conditions}"
+    else:
+        nowait = " NOWAIT" if remaining() is not None else ""
+        picked = f"SELECT id FROM {qn(table)} WHERE {conditions} FOR UPDATE{nowait}"
+    sql = (
+        f"UPDATE {qn(table)} SET {qn(column)} = {qn(column)} + 1 "
+        f"WHERE id = ({picked}) RETURNING {qn(column)}"
+    )
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return row[0] if row else None
+
+    return _retried(run, table)
+
+
+def _retried(run, label: str):
+    """``run()``; under a budget on PostgreSQL, in a savepoint, again after a refused NOWAIT
+    until the budget is spent."""
     if remaining() is None or connection.vendor != "postgresql":
-        return take(queryset.select_for_update())
+        return run()
     pause = 0.005
     while True:
         try:
             with transaction.atomic():  # a savepoint: a refused NOWAIT must not end ours
-                return take(queryset.select_for_update(nowait=True))
+                return run()
         except OperationalError as exc:
             if getattr(exc.__cause__, "pgcode", None) != LOCK_NOT_AVAILABLE:
                 raise
         left = remaining()
         if left <= 0:
-            raise LockBudgetSpent(f"{queryset.model._meta.label}: a row stayed locked")
-        # Jittered, growing pauses: waiters do not wake together, and a short hold (a
-        # filing's counter) is retried soon.
+            raise LockBudgetSpent(f"{label}: a row stayed locked")
         time.sleep(min(left, random.uniform(pause / 2, pause)))
         pause = min(pause * 2, 0.08)
+
+
+def _locked(queryset: QuerySet, take):
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("a row is locked only inside the caller's transaction")
+    if remaining() is None or connection.vendor != "postgresql":
+        return take(queryset.select_for_update())
+    return _retried(
+        lambda: take(queryset.select_for_update(nowait=True)), queryset.model._meta.label
+    )

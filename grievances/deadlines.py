@@ -24,8 +24,14 @@ _MEMO_SECONDS = 60
 _memo: dict[int, tuple[float, dict[date, bool] | None]] = {}
 
 
+_rules_memo: dict[tuple, tuple[float, tuple[int, bool]]] = {}
+
+
 def forget_calendar() -> None:
+    """Drop what this process remembers of the calendar and the rules (after a change;
+    other processes read them again within ``_MEMO_SECONDS``)."""
     _memo.clear()
+    _rules_memo.clear()
 
 
 def _exceptions(year: int) -> dict[date, bool] | None:
@@ -88,6 +94,16 @@ def rule_for(level: str, kind: str, county_id: int | None = None) -> tuple[int, 
     the county follow the default)."""
     if level == HandlingLevel.ABOVE:
         county_id = None
+    key = (level, kind, county_id)
+    seen = _rules_memo.get(key)
+    if seen is not None and time.monotonic() - seen[0] < _MEMO_SECONDS:
+        return seen[1]
+    found = _rule_for(level, kind, county_id)
+    _rules_memo[key] = (time.monotonic(), found)
+    return found
+
+
+def _rule_for(level: str, kind: str, county_id: int | None) -> tuple[int, bool]:
     rows = DeadlineRule.objects.filter(level=level, kind__in=[kind, ""]).filter(
         Q(county__isnull=True) | Q(county_id=county_id)
     )

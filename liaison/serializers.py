@@ -39,6 +39,15 @@ class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return super().get_queryset().visible_to(self.context["request"].user)
 
+    def to_internal_value(self, data):
+        # One read per row and request: a diary names its household once in the list and
+        # again in each matter.
+        memo = self.context.setdefault("_rows_read", {})
+        key = (type(self), self.queryset.model if self.queryset is not None else None, str(data))
+        if key not in memo:
+            memo[key] = super().to_internal_value(data)
+        return memo[key]
+
 
 class VisitingCadreField(VisiblePrimaryKeyField):
     """A cadre in scope, or the requesting user's own cadre (who may write their own diary)."""

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from foundation.prepared import Prepared
+
 from .scoping import ScopedQuerySet, today
 
 __all__ = [
@@ -124,9 +126,16 @@ class Area(MP_Node):
         township and handling tier: one query, not four)."""
         cached = self.__dict__.get("_ancestors")
         if cached is None or cached[0] != self.path:
-            rows = list(Area.objects.filter(path__in=self.ancestor_paths()).order_by("-depth"))
+            rows = AREAS_AT(paths=self.ancestor_paths())
             cached = self.__dict__["_ancestors"] = (self.path, rows)
         return cached[1]
+
+
+def _areas_at(paths):
+    return Area.objects.filter(path__in=paths).order_by("-depth")
+
+
+AREAS_AT = Prepared(_areas_at)  # an area's ancestors, nearest first: asked by every filing
 
 
 class AreaLocatedQuerySet(ScopedQuerySet):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from foundation.prepared import Prepared
 from liaison.models import Duty, ResponsibilityAssignment
 from responsibility_areas.models import LEADER_ROLES, Area, Membership
 
@@ -30,8 +31,20 @@ def responsible_cadre_ids(area_ids, on=None) -> dict[int, int]:
     return dict(rows)
 
 
+def _responsible_of(area_id, on):
+    return (
+        ResponsibilityAssignment.objects.active(on)
+        .filter(duty=Duty.RESPONSIBLE, area_id=area_id)
+        .values_list("cadre_id", flat=True)
+    )
+
+
+RESPONSIBLE_OF = Prepared(_responsible_of)  # every filing asks it: compiled once
+
+
 def responsible_cadre_id(area: Area, on=None) -> int | None:
-    return responsible_cadre_ids([area.pk], on).get(area.pk)
+    found = RESPONSIBLE_OF(area_id=area.pk, on=on or timezone.localdate())
+    return found[0] if found else None
 
 
 def _actor_cadre_id(actor) -> int | None:

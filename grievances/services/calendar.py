@@ -98,6 +98,7 @@ def set_deadline_rule(
             kind=kind,
             defaults={"days": days, "working_days": working_days},
         )
+    forget_calendar()  # this process at once; the others within a minute
     audit.record(
         actor=actor,
         action="deadline_rule.set",

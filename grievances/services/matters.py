@@ -104,15 +104,11 @@ def _next_number(area: Area, on: date) -> str:
     number back, and two filings at once queue on the lock instead of sharing a number.
     """
     code = _county_code(area)
-    row = MatterCounter.objects.filter(county_code=code, year=on.year)
-    try:
-        counter = locks.lock_one(row)
-    except MatterCounter.DoesNotExist:  # the county's first matter of the year
+    last = locks.take_next(MatterCounter, "last", county_code=code, year=on.year)
+    if last is None:  # the county's first matter of the year
         MatterCounter.objects.get_or_create(county_code=code, year=on.year)
-        counter = locks.lock_one(row)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{code}-{on.year}-{counter.last:06d}"
+        last = locks.take_next(MatterCounter, "last", county_code=code, year=on.year)
+    return f"{code}-{on.year}-{last:06d}"
 
 
 def _event(matter, *, actor, action, from_status, to_status, note="", data=None, at=None):
