@@ -164,6 +164,9 @@ def start_server(workers: int):
         **os.environ,
         "WEB_CONCURRENCY": str(workers),
         "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        # wrk's idle connections wait out the drain (DRAIN s) after the run: gunicorn's 5 s
+        # keep-alive would close each of them, and wrk counts a close as a read error.
+        "GUNICORN_KEEPALIVE": str(DRAIN + 15),
     }
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "-c", "portal/gunicorn_conf.py", "portal.wsgi"],

@@ -308,4 +308,6 @@ class VisitViewSet(
             model=Visit,
             create=lambda: services.record_visit(actor=request.user, notes=notes, **data),
         )
-        return self.created(outcome.obj, first=outcome.created)
+        if outcome.created:  # the diary as written, its households and matters in hand
+            return Response(self.get_serializer(outcome.obj).data, status=status.HTTP_201_CREATED)
+        return self.created(outcome.obj, first=False)

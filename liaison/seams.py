@@ -25,15 +25,16 @@ _public_card_sections: list[Callable] = []
 
 
 def on_visit_matters(handler: Callable) -> Callable:
-    """Register ``handler(*, actor, visit)``: called in the diary's transaction."""
+    """Register ``handler(*, actor, visit, written=None)``: called in the diary's
+    transaction; ``written`` are the visit matters just written (else it reads them)."""
     if handler not in _visit_matter_handlers:
         _visit_matter_handlers.append(handler)
     return handler
 
 
-def visit_matters_recorded(*, actor, visit) -> None:
+def visit_matters_recorded(*, actor, visit, written=None) -> None:
     for handler in _visit_matter_handlers:
-        handler(actor=actor, visit=visit)
+        handler(actor=actor, visit=visit, written=written)
 
 
 def cadre_page_section(section: Callable) -> Callable:

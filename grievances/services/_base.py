@@ -35,7 +35,7 @@ def _responsible_of(area_id, on):
     return (
         ResponsibilityAssignment.objects.active(on)
         .filter(duty=Duty.RESPONSIBLE, area_id=area_id)
-        .values_list("cadre_id", flat=True)
+        .values_list("cadre_id")
     )
 
 
@@ -44,7 +44,7 @@ RESPONSIBLE_OF = Prepared(_responsible_of)  # every filing asks it: compiled onc
 
 def responsible_cadre_id(area: Area, on=None) -> int | None:
     found = RESPONSIBLE_OF(area_id=area.pk, on=on or timezone.localdate())
-    return found[0] if found else None
+    return found[0][0] if found else None
 
 
 def _actor_cadre_id(actor) -> int | None:

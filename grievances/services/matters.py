@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from foundation import audit, cleaning, locks
 from liaison.models import Cadre, Household, Visit, VisitKind, VisitMatter
-from responsibility_areas.models import Area, Level
+from responsibility_areas.models import AREAS_AT, Area, Level
 
 from ..deadlines import deadline_for
 from ..models import (
@@ -213,18 +213,34 @@ def file_matter(
     return matter
 
 
+def _area_of(household, areas: dict) -> Area:
+    if household.area_id not in areas:
+        areas[household.area_id] = household.area
+    return areas[household.area_id]
+
+
 @audit.service
-def ledger_visit_matters(*, actor, visit: Visit) -> list[Matter]:
+def ledger_visit_matters(*, actor, visit: Visit, written=None) -> list[Matter]:
     """Turn a diary's matters not solved on the spot into ledger matters, owned by the visitor.
 
-    Safe to call twice: a visit matter already in the ledger is skipped.
+    ``written``: the visit matters the diary has just written (none is in the ledger yet),
+    with their households and owner in hand; else they are read. Safe to call twice: a
+    visit matter already in the ledger is skipped.
     """
-    pending = (
-        VisitMatter.objects.filter(visit=visit, solved_on_spot=False, ledger_matter__isnull=True)
-        .select_related("household__area", "owner")
-        .order_by("pk")
-    )
-    areas: dict[int, Area] = {}  # one instance per area: its ancestors are read once
+    areas: dict[int, Area] = {visit.area_id: visit.area}  # one instance per area
+    if written is not None:
+        pending = [vm for vm in written if not vm.solved_on_spot]
+        for vm in pending:
+            if vm.household is not None and vm.household.area_id not in areas:
+                (areas[vm.household.area_id],) = AREAS_AT(paths=[vm.household.area_path])
+    else:
+        pending = (
+            VisitMatter.objects.filter(
+                visit=visit, solved_on_spot=False, ledger_matter__isnull=True
+            )
+            .select_related("household__area", "owner")
+            .order_by("pk")
+        )
     matters = [
         file_matter(
             actor=actor,
@@ -234,9 +250,7 @@ def ledger_visit_matters(*, actor, visit: Visit) -> list[Matter]:
             topic=vm.topic,
             source=VISIT_SOURCES.get(visit.kind, MatterSource.HOME_VISIT),
             received_on=visit.visited_on,
-            area=areas.setdefault(vm.household.area_id, vm.household.area)
-            if vm.household
-            else visit.area,
+            area=_area_of(vm.household, areas) if vm.household else visit.area,
             applicant=vm.household,
             applicant_name=vm.household.head_name if vm.household else visit.cadre.name,
             visit_matter=vm,

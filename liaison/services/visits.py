@@ -16,14 +16,15 @@ from liaison.models import (
     VisitMatter,
 )
 from liaison.selectors import cadre_only
-from responsibility_areas.models import Area, common_path
+from responsibility_areas.models import AREAS_AT, Area, common_path
 
 from ._base import HOUSEHOLD_LEVELS, LiaisonError, _full_clean, _require_visible  # noqa: F401
 
 
 def _common_area(households) -> Area:
     """The lowest area enclosing every household visited (village, or township, ...)."""
-    return Area.objects.get(path=common_path(h.area_path for h in households))
+    (area,) = AREAS_AT(paths=[common_path(h.area_path for h in households)])
+    return area
 
 
 def _require_cadre(actor, cadre: Cadre) -> None:
@@ -80,7 +81,12 @@ def record_visit(
     VisitHousehold.objects.bulk_create(
         VisitHousehold(visit=visit, household=h, visited_on=visited_on) for h in households
     )
-    created = _record_matters(visit, cadre, households, matters)
+    created, rows = _record_matters(visit, cadre, households, matters)
+    # What was just written is what the caller shows: no second read of it.
+    visit._prefetched_objects_cache = {
+        "households": _known(visit.households, households),
+        "matters": _known(visit.matters, rows),
+    }
     audit.record(
         actor=actor,
         action="visit.recorded",
@@ -90,7 +96,7 @@ def record_visit(
     return visit
 
 
-def _record_matters(visit: Visit, cadre: Cadre, households, matters) -> int:
+def _record_matters(visit: Visit, cadre: Cadre, households, matters) -> tuple[int, list]:
     allowed = {h.pk for h in households}
     rows = []
     for matter in matters:
@@ -118,5 +124,12 @@ def _record_matters(visit: Visit, cadre: Cadre, households, matters) -> int:
     VisitMatter.objects.bulk_create(rows)
     # Matters not solved on the spot enter the ledger now, in this transaction (the
     # grievance ledger registers itself at this seam; see liaison.seams).
-    seams.visit_matters_recorded(actor=visit.entered_by, visit=visit)
-    return len(rows)
+    seams.visit_matters_recorded(actor=visit.entered_by, visit=visit, written=rows)
+    return len(rows), rows
+
+
+def _known(manager, rows):
+    """A related manager's rows as a prefetch would hold them."""
+    queryset = manager.all()
+    queryset._result_cache, queryset._prefetch_done = list(rows), True
+    return queryset
