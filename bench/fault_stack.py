@@ -31,6 +31,7 @@ class Stack:
         self.tmp = tmp
         self.redis_port = free_port()
         self.web_port = free_port()
+        self.health_port = free_port()  # the thread each web worker keeps for /health/
         self.env = {
             **os.environ,
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
@@ -93,7 +94,11 @@ class Stack:
                 f"127.0.0.1:{self.web_port}",
             ],
             cwd=ROOT,
-            env={**self.env, "LIAISON_PROCESS": "web"},
+            env={
+                **self.env,
+                "LIAISON_PROCESS": "web",
+                "GUNICORN_HEALTH_BIND": f"127.0.0.1:{self.health_port}",
+            },
             stdout=open(self.tmp / "web.log", "a"),
             stderr=subprocess.STDOUT,
         )
@@ -124,6 +129,9 @@ class Stack:
 
     def url(self, path):
         return f"http://127.0.0.1:{self.web_port}{path}"
+
+    def health_url(self):
+        return f"http://127.0.0.1:{self.health_port}/health/"
 
     def stop(self):
         for proc in [self.web, *self.workers, self.redis]:

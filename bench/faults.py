@@ -209,10 +209,14 @@ def scenario_held_lock(stack, cadre, ids, hold=10, savers=4):
     for thread in threads:
         thread.start()
     time.sleep(0.3)  # every save is waiting for the row now
+    web_health_ms = []
     while any(thread.is_alive() for thread in threads):
         t = time.perf_counter()
-        requests.get(stack.url("/health/"), timeout=40)
+        requests.get(stack.health_url(), timeout=40)  # the thread kept for health
         health_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        requests.get(stack.url("/health/"), timeout=40)  # and on the web port
+        web_health_ms.append((time.perf_counter() - t) * 1000)
         time.sleep(0.2)
     time.sleep(max(0, hold - (time.time() - started)))
     holder.rollback()
@@ -228,6 +232,7 @@ def scenario_held_lock(stack, cadre, ids, hold=10, savers=4):
         "health_probes_beside": len(health_ms),
         "health_ms_median": round(statistics.median(health_ms), 1) if health_ms else None,
         "health_ms_max": round(max(health_ms), 1) if health_ms else None,
+        "web_port_health_ms_max": round(max(web_health_ms), 1) if web_health_ms else None,
         "retried_after_release": retried,
         "diaries": made,
         "lost": max(savers - made, 0),
