@@ -6,12 +6,15 @@ never name the encrypted columns or the hash. Cadre phones are masked too, so th
 response carries a full 11-digit number (contact cards print them; the API does not).
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from foundation import scoping
 from foundation.identity import mask_mobile
+from foundation.prepared import Prepared
 from responsibility_areas.models import Area
 
 from .models import (
@@ -30,6 +33,15 @@ from .models import (
 NOTE_FIELDS = [field for field, _label in SIX_QUESTIONS]
 
 
+_ROW_BY_KEY: dict = {}
+
+
+def _row_by_key(model) -> Prepared:
+    if model not in _ROW_BY_KEY:
+        _ROW_BY_KEY[model] = Prepared(lambda pk: model._default_manager.filter(pk=pk))
+    return _ROW_BY_KEY[model]
+
+
 class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A primary key chosen among the rows the requesting user may see.
 
@@ -45,8 +57,30 @@ class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
         memo = self.context.setdefault("_rows_read", {})
         key = (type(self), self.queryset.model if self.queryset is not None else None, str(data))
         if key not in memo:
-            memo[key] = super().to_internal_value(data)
+            memo[key] = self._read(data)
         return memo[key]
+
+    def _read(self, data):
+        """The row by its key through a query compiled once per model, then the same scope
+        ``visible_to`` applies, checked on the row's path (``scoping.sees``): a save names
+        a few rows, and building the scoped query for each cost more than reading it."""
+        queryset = self.queryset
+        if queryset is None or queryset.query.where or not hasattr(queryset.model, "area_path"):
+            return super().to_internal_value(data)
+        model = queryset.model
+        try:
+            pk = model._meta.pk.to_python(data)
+        except (TypeError, ValueError, DjangoValidationError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(pk, bool) or not isinstance(pk, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        rows = _row_by_key(model)(pk=pk)
+        if not rows or not self.may_use(rows[0]):
+            self.fail("does_not_exist", pk_value=data)
+        return rows[0]
+
+    def may_use(self, row) -> bool:
+        return scoping.sees(self.context["request"].user, row.area_path)
 
 
 class VisitingCadreField(VisiblePrimaryKeyField):
@@ -57,6 +91,10 @@ class VisitingCadreField(VisiblePrimaryKeyField):
         own = getattr(user, "cadre", None)
         visible = super().get_queryset()
         return visible | Cadre.objects.filter(pk=own.pk) if own is not None else visible
+
+    def may_use(self, row) -> bool:
+        own = getattr(self.context["request"].user, "cadre", None)
+        return super().may_use(row) or (own is not None and row.pk == own.pk)
 
 
 class LocatedSerializer(serializers.ModelSerializer):
