@@ -26,6 +26,10 @@ from . import generation
 F = TypeVar("F", bound=Callable[..., Any])
 
 _frames: ContextVar[tuple[list[int], ...]] = ContextVar("audit_frames", default=())
+# The events each running service recorded, written together when the outermost service
+# is done (in its transaction): a diary with two matters wrote three rows one by one. A
+# nested service that fails takes its events with it (its savepoint is rolled back).
+_written: ContextVar[tuple[list, ...]] = ContextVar("audit_written", default=())
 
 
 class UnauditedWrite(RuntimeError):
@@ -37,8 +41,10 @@ def service(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        frame = [0]
+        frame, events = [0], []
+        outer = _written.get()
         token = _frames.set(_frames.get() + (frame,))
+        written = _written.set(outer + (events,))
         try:
             with transaction.atomic():
                 result = func(*args, **kwargs)
@@ -46,8 +52,13 @@ def service(func: F) -> F:
                     raise UnauditedWrite(
                         f"{func.__module__}.{func.__qualname__} wrote no audit record"
                     )
+                if outer:  # the enclosing service writes them with its own
+                    outer[-1].extend(events)
+                elif events:
+                    _write(events)
             return result
         finally:
+            _written.reset(written)
             _frames.reset(token)
 
     wrapper.is_service = True  # type: ignore[attr-defined]
@@ -68,10 +79,11 @@ def record(
     data: dict | None = None,
     actor_name: str = "",
 ):
-    """Write one audit event in the current transaction and return it."""
+    """Record one audit event in the current transaction and return it (inside a service it
+    is written, with the others, before the outermost service's transaction commits)."""
     from foundation.models import AuditEvent
 
-    event = AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor_name or (actor.get_username() if getattr(actor, "pk", None) else "system"),
         action=action,
@@ -80,9 +92,20 @@ def record(
         area_path=area_path or getattr(obj, "area_path", "") or "",
         data=data or {},
     )
+    running = _written.get()
+    if running:
+        running[-1].append(event)  # written when the outermost service is done
+    else:
+        event.save()
     _mark()
     generation.bump_after_commit()  # exact caches (dashboards) drop what they held
     return event
+
+
+def _write(events: list) -> None:
+    from foundation.models import AuditEvent
+
+    AuditEvent.objects.bulk_create(events)
 
 
 def nothing_changed() -> None:
