@@ -123,3 +123,10 @@ def mask_id_number(value: str) -> str:
 
 def mask_mobile(value: str) -> str:
     return f"{value[:3]}****{value[-4:]}" if len(value) == 11 else "*" * len(value)
+
+
+def person_name(user) -> str:
+    """A user's name as Chinese forms write it: family name first, no space (赵敏); the
+    username when no name is kept. Django's ``get_full_name`` gives "敏 赵"."""
+    name = f"{(user.last_name or '').strip()}{(user.first_name or '').strip()}"
+    return name or user.get_username()

@@ -10,6 +10,7 @@ import django_filters
 from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.utils import extend_schema_field
 
 from foundation.filters import IdFilter
@@ -40,7 +41,9 @@ class AreaSubtreeFilterSet(django_filters.FilterSet):
 
 
 class CadreFilter(AreaSubtreeFilterSet):
-    rank = django_filters.MultipleChoiceFilter(choices=Rank.choices, label=_("Rank"))
+    rank = django_filters.MultipleChoiceFilter(
+        choices=Rank.choices, label=pgettext_lazy("cadre", "Rank")
+    )
     q = django_filters.CharFilter(field_name="name", lookup_expr="contains", label=_("Name"))
 
     class Meta:

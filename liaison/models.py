@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from foundation.fields import RedactedCharField, RedactedTextField
 from foundation.versioning import version_field
@@ -22,7 +23,7 @@ class Cadre(AreaLocated):
     """A cadre (干部); ``area`` is the home area (the unit's place in the tree)."""
 
     name = models.CharField(_("name"), max_length=50)
-    rank = models.CharField(_("rank"), max_length=16, choices=Rank.choices)
+    rank = models.CharField(pgettext_lazy("cadre", "rank"), max_length=16, choices=Rank.choices)
     unit = models.CharField(_("unit"), max_length=100)
     post = models.CharField(_("post"), max_length=100)
     # A work number, printed on contact cards so that people know whom to call.

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import CaseAction
+from foundation.periods import KINDS as PERIOD_KINDS
 from grievances.models import HandlingLevel, MatterStatus, Satisfaction
 from liaison.models import CommitmentStatus, MatterKind, PairingKind
 from responsibility_areas.models import Level, Role
@@ -312,6 +313,8 @@ def _value(action: str, key: str, value, model) -> str:
         return gettext("yes") if value else gettext("no")
     if choices is not None and isinstance(value, str):
         return str(dict(choices.choices).get(value, value))
+    if key == "period" and isinstance(value, str) and value in PERIOD_KINDS:
+        return str(PERIOD_KINDS[value])  # 本月, 上月, 本年 — never the code
     if key == "changed" and isinstance(value, list):
         return "、".join(_field_label(model, str(v)) for v in value)
     if isinstance(value, list):

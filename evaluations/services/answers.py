@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from foundation import audit, locks
+from foundation.identity import person_name
 from liaison.models import Cadre, Household
 from responsibility_areas.models import Area
 from responsibility_areas.permissions import Action
@@ -90,9 +91,7 @@ def _already_counted(number: str, response: Response) -> str:
     ) % {
         "number": number,
         "batch": batch.pk,
-        "who": batch.entered_by.get_full_name() or batch.entered_by.get_username()
-        if batch.entered_by
-        else "—",
+        "who": person_name(batch.entered_by) if batch.entered_by else "—",
         "day": timezone.localtime(batch.created_at).strftime("%Y-%m-%d %H:%M"),
     }
 

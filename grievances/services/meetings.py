@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from foundation import audit
+from foundation.identity import person_name
 from liaison.models import Cadre
 from responsibility_areas.models import Area, Membership, Role
 from responsibility_areas.scoping import scope_paths
@@ -276,9 +277,7 @@ def issue_supervision_notice(
         respond_by=respond_by,
         text=_required(text, "text", _("Write the notice.")),
         issued_by=actor if getattr(actor, "pk", None) else None,
-        issuer_name=(actor.get_full_name() or actor.get_username())
-        if getattr(actor, "pk", None)
-        else "system",
+        issuer_name=person_name(actor) if getattr(actor, "pk", None) else "system",
     )
     notice.place_in(area)
     _clean(notice)

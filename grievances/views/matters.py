@@ -58,7 +58,16 @@ EVENT_LABELS = {
     "reopen": gettext_lazy("Reopened"),
     "extend_deadline": gettext_lazy("Deadline extended"),
     "escalated": gettext_lazy("Escalated (past the deadline)"),
+    "supervision_notice": gettext_lazy("Supervision notice issued"),
+    "supervision_response": gettext_lazy("Supervision notice answered"),
+    "meeting_decision": gettext_lazy("Decided at a joint meeting"),
 }
+
+
+def event_label(action: str) -> str:
+    """A step's name as people read it; a step without one reads as a generic step, never
+    as its internal code."""
+    return EVENT_LABELS.get(action, gettext_lazy("Other step"))
 
 
 def get_matter_for(user, pk) -> Matter:
@@ -276,15 +285,32 @@ def _action_forms(user, matter, bound=None) -> list[dict]:
     return forms
 
 
+def _shown_date(iso: str) -> str:
+    """A date kept as text in an event, shown as forms show dates (2027年1月6日)."""
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    try:
+        return date_format(date.fromisoformat(iso), "DATE_FORMAT")
+    except (TypeError, ValueError):
+        return iso
+
+
 def _event_detail(event) -> str:
     data = event.data or {}
     if "to_area" in data:
         text = f"{data.get('from_area', '')} → {data['to_area']}"
-        return f"{text}（{_('new deadline')} {data['deadline']}）" if "deadline" in data else text
+        if "deadline" not in data:
+            return text
+        return _("%(path)s (new deadline %(date)s)") % {
+            "path": text,
+            "date": _shown_date(data["deadline"]),
+        }
     if event.action == "extend_deadline":
         return f"{data.get('from', '')} → {data.get('to', '')}"
     if event.action == "filed":
-        return _("deadline %(date)s") % {"date": data.get("deadline", "")}
+        return _("deadline %(date)s") % {"date": _shown_date(data.get("deadline", ""))}
     return ""
 
 
@@ -292,7 +318,7 @@ def timeline(matter) -> list[dict]:
     return [
         {
             "event": event,
-            "label": EVENT_LABELS.get(event.action, event.action),
+            "label": event_label(event.action),
             "detail": _event_detail(event),
         }
         for event in matter.events.select_related("actor").order_by("at", "id")

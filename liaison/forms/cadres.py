@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liaison.models import CommitmentStatus, Rank
 from responsibility_areas.models import Area
@@ -8,7 +9,7 @@ from responsibility_areas.models import Area
 class CadreForm(forms.Form):
     area = forms.ModelChoiceField(label=_("Home area"), queryset=Area.objects.none())
     name = forms.CharField(label=_("Name"), max_length=50)
-    rank = forms.ChoiceField(label=_("Rank"), choices=Rank.choices)
+    rank = forms.ChoiceField(label=pgettext_lazy("cadre", "Rank"), choices=Rank.choices)
     unit = forms.CharField(label=_("Unit"), max_length=100)
     post = forms.CharField(label=_("Post"), max_length=100)
     phone = forms.CharField(label=_("Mobile phone"), max_length=30)

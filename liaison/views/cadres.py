@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from foundation.identity import mask_mobile
@@ -70,7 +71,7 @@ def cadre_export(request):
     places = places_for(c.area_path for c in cadres)
     headers = [
         _("Name"),
-        _("Rank"),
+        pgettext("cadre", "Rank"),
         _("Unit"),
         _("Post"),
         _("County"),

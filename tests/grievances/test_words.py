@@ -1,0 +1,78 @@
+"""Words a clerk reads (issue 23 §5): no internal code or English on a zh-hans page.
+
+Before: the matter history and the printed 交办单 showed "supervision_notice"; an escalation
+read "(new deadline 2027-01-06)"; the change log "统计期：month"; the cadre rank column said
+名次; the dashboard's "On schedule" read 按期召开; a supervisor's name came out "敏 赵".
+"""
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from foundation import audit
+from grievances.models import Matter
+from grievances.services import escalate_overdue_matters
+from grievances.services.meetings import issue_supervision_notice, respond_to_notice
+from responsibility_areas.models import Role
+from tests.conftest import _person
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+MONDAY = datetime(2026, 3, 9, 10, 0, tzinfo=SH)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(MONDAY, tick=False):
+        yield
+
+
+def _page(user, url) -> str:
+    """The words the page shows (markup and its attributes left out)."""
+    client = Client()
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200, url
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_a_matters_history_and_its_slip_read_in_chinese(ledger, make_matter, areas):
+    supervisor = _person(
+        "supervisor", areas["ca"], Role.SUPERVISOR, last_name="赵", first_name="敏"
+    )
+    matter = make_matter(received_on=date(2026, 3, 2))
+    notice = issue_supervision_notice(
+        actor=supervisor, matter=matter, text="请说明进展", respond_by=date(2026, 3, 12)
+    )
+    assert notice.issuer_name == "赵敏"  # family name first, no space
+    respond_to_notice(actor=ledger.village_head.user, notice=notice, response="已安排维修")
+    late = make_matter(received_on=date(2026, 1, 5))
+    Matter.objects.filter(pk=late.pk).update(deadline=date(2026, 3, 6))
+    assert escalate_overdue_matters(now=MONDAY) >= 1
+    leader = _person("county_leader", areas["ca"], Role.COUNTY_LEADER, last_name="李")
+    for target in (matter, late):
+        for url in (target.get_absolute_url(), target.get_absolute_url() + "print/"):
+            html = _page(leader, url)
+            for code in ("supervision_notice", "supervision_response", "new deadline"):
+                assert code not in html, (url, code)
+    html = _page(leader, matter.get_absolute_url())
+    assert "发出督办通知" in html and "答复督办通知" in html
+    html = _page(leader, late.get_absolute_url())
+    assert "新办理期限" in html and "年" in html
+
+
+def test_codes_in_the_change_log_and_the_tables_read_as_words(areas, county_leader):
+    audit.record(
+        actor=county_leader,
+        action="dashboard.exported",
+        area_path=areas["ca"].path,
+        data={"period": "month"},
+    )
+    html = _page(county_leader, "/audit/")
+    assert "本月" in html and "统计期：month" not in html
+    assert "职级" in _page(county_leader, "/cadres/")
