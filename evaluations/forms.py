@@ -3,11 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from foundation.widgets import DateInput
 from responsibility_areas.models import Level
 
 from .models import CaseAction, QuestionnaireVersion, Subject
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class CampaignForm(forms.Form):

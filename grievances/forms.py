@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from foundation.filters import IdFilter
 from foundation.periods import period_from
+from foundation.widgets import DateInput
 from liaison.models import Cadre, Household, MatterKind
 from responsibility_areas.models import LEADER_ROLES, Area, Membership
 
@@ -26,7 +27,7 @@ from .models import (
 )
 from .models.ledger import DONE_STATUSES
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 
 class CadreChoiceField(forms.ModelChoiceField):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from foundation.widgets import DateInput
 from foundation.xlsx import export_list
 from liaison.models import Cadre
 from responsibility_areas.models import Area, Level
@@ -26,7 +27,7 @@ from .. import services
 from ..models import OPEN_STATUSES, JointMeeting, Matter, SupervisionNotice
 from ..services import meetings as meeting_services
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 # --- Forms -------------------------------------------------------------------------------------

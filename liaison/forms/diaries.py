@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from foundation.widgets import DateInput
 from liaison.models import SIX_QUESTIONS, Cadre, Household, MatterKind, VisitKind
 
 
@@ -19,9 +20,7 @@ class CadreChoiceField(forms.ModelChoiceField):
 
 class VisitForm(forms.Form):
     cadre = CadreChoiceField(label=_("Visiting cadre"), queryset=Cadre.objects.none())
-    visited_on = forms.DateField(
-        label=_("Date of visit"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    visited_on = forms.DateField(label=_("Date of visit"), widget=DateInput())
     kind = forms.ChoiceField(
         label=_("Kind of visit"), choices=VisitKind.choices, initial=VisitKind.HOME
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from foundation.versioning import StaleEdit
+from foundation.widgets import DateInput
 from liaison import services
 from liaison.forms.diaries import CadreChoiceField
 from liaison.models import Cadre, Duty, ResponsibilityAssignment
@@ -28,7 +29,7 @@ class AssignForm(forms.Form):
     cadre = CadreChoiceField(label=gettext_lazy("Cadre"), queryset=Cadre.objects.none())
     start_date = forms.DateField(
         label=gettext_lazy("From"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     def __init__(self, *args, cadres, **kwargs):
