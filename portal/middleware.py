@@ -88,3 +88,23 @@ class BusyDatabaseMiddleware:
             response = render(request, "503.html", status=503)
         response["Retry-After"] = "5"
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page address opened with the wrong method (GET on a step done with a button, such
+    as /logout/): a page in the user's language saying so, not the browser's own English
+    "HTTP ERROR 405". The API keeps its JSON answer; the Allow header stays."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or request.path.startswith("/api/") or response.content:
+            return response
+        from django.shortcuts import render
+
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

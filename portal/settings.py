@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.middleware.MethodNotAllowedPageMiddleware",
     "portal.middleware.LockBudgetMiddleware",
     "portal.middleware.BusyDatabaseMiddleware",
     # Last, as django-axes requires.

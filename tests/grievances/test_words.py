@@ -76,3 +76,13 @@ def test_codes_in_the_change_log_and_the_tables_read_as_words(areas, county_lead
     html = _page(county_leader, "/audit/")
     assert "本月" in html and "统计期：month" not in html
     assert "职级" in _page(county_leader, "/cadres/")
+
+
+def test_an_address_opened_with_the_wrong_method_is_a_page_in_chinese(client, clerk_a):
+    """GET /logout/ (a step done with its button) gave Chrome's English "HTTP ERROR 405"."""
+    client.force_login(clerk_a)
+    response = client.get("/logout/")
+    assert response.status_code == 405 and "POST" in response["Allow"]
+    html = response.content.decode()
+    assert "按钮" in html and "HTTP ERROR" not in html
+    assert client.get("/").status_code == 200  # still signed in: nothing was changed
