@@ -148,11 +148,14 @@ def file_matter(
     topic: str = "",
     handling_area: Area | None = None,
     visit_matter: VisitMatter | None = None,
+    scope_checked: bool = False,
 ) -> Matter:
     """Enter a matter in the ledger; ``owner`` (the first visitor) stays its owner to the end.
 
     ``area`` defaults to the applicant household's area; the handling area to ``area``,
     its responsible cadre becomes the handler, and the deadline runs from ``received_on``.
+    ``scope_checked``: the caller has decided ``actor`` may file here (a household's report
+    taken in by its paired cadre); the actor is still who filed it.
     """
     if area is None:
         if applicant is None:
@@ -167,7 +170,7 @@ def file_matter(
             "future_date", _("The date received cannot be in the future."), "received_on"
         )
     handling_area = handling_tier(handling_area or area)
-    if actor is not None:
+    if actor is not None and not scope_checked:
         from liaison.services._base import LiaisonError, _require_visible
 
         try:

@@ -115,7 +115,8 @@ def accept_public_report(
     if owner is None:
         raise MatterError("no_owner", _("Nobody can own this report: pair the household first."))
     matter = file_matter(
-        actor=None,  # filed on the household's behalf; the scope was checked above
+        actor=actor,  # who took it in is who filed it (the history names them)
+        scope_checked=True,  # the receiving cadre may accept it outside their own scope
         owner=owner,
         description=report.description,
         kind=kind,

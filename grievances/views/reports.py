@@ -40,7 +40,12 @@ def report_list(request):
     return render(
         request,
         "grievances/reports.html",
-        {"reports": reports, "kinds": MatterKind.choices, "received": ReportStatus.RECEIVED},
+        {
+            "reports": reports,
+            "kinds": MatterKind.choices,
+            "default_kind": MatterKind.DIFFICULTY,  # a household's report: a difficulty first
+            "received": ReportStatus.RECEIVED,
+        },
     )
 
 

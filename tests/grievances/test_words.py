@@ -86,3 +86,24 @@ def test_an_address_opened_with_the_wrong_method_is_a_page_in_chinese(client, cl
     html = response.content.decode()
     assert "按钮" in html and "HTTP ERROR" not in html
     assert client.get("/").status_code == 200  # still signed in: nothing was changed
+
+
+def test_a_report_taken_in_names_who_took_it_and_is_a_difficulty_by_default(ledger, client):
+    """Before: a street light filed as 干部作风 (the first option) by 系统."""
+    from grievances.models import MatterEvent
+    from grievances.services.reports import accept_public_report, receive_public_report
+    from liaison.models import PairingKind
+    from liaison.services import pair_household
+
+    owner = ledger.owner
+    pair_household(
+        actor=None, cadre=owner, household=ledger.household, kind=PairingKind.TERRITORIAL
+    )
+    report, _code = receive_public_report(household=ledger.household, description="路灯坏了")
+    client.force_login(owner.user)
+    page = client.get("/ledger/reports/").content.decode()
+    assert re.search(r'<option value="difficulty" selected>', page)
+    matter = accept_public_report(actor=owner.user, report=report, topic="路灯")
+    filed = MatterEvent.objects.get(matter=matter, action="filed")
+    assert filed.actor == owner.user and filed.actor_name == owner.user.username
+    assert matter.kind == "difficulty" and matter.topic == "路灯"
