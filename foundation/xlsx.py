@@ -65,10 +65,14 @@ def xlsx_response(
     book.save(spool)
     spool.seek(0)
     response = FileResponse(spool, content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    )
+    response["Content-Disposition"] = attachment(filename)
     return response, count
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition naming the file in Chinese (RFC 6266 ``filename*``), with a
+    plain fallback for the oldest clients."""
+    return f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
 
 
 @audit.service

@@ -108,4 +108,5 @@ def _styled(sheet, value, font=None, fill=None):
 
 
 def export_filename() -> str:
-    return f"ledger-{timezone.localdate():%Y%m%d}.xlsx"
+    """群众诉求台账20261207.xlsx, named like every other export."""
+    return f"{_('Grievance ledger')}{timezone.localdate():%Y%m%d}.xlsx"

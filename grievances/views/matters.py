@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from foundation.idempotency import key_from, once
 from foundation.replica import replica_reads
-from foundation.xlsx import record_export
+from foundation.xlsx import attachment, record_export
 from grievances.deadlines import unknown_years
 from liaison.models import Cadre, Household
 from liaison.selectors import households_to_pick
@@ -156,7 +156,7 @@ def matter_export(request):
         ledger_workbook(filtered.order_by("-received_on", "-id")),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
+    response["Content-Disposition"] = attachment(export_filename())
     record_export(
         actor=request.user,
         what="ledger",

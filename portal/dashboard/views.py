@@ -10,10 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from foundation import audit
 from foundation.periods import KINDS, period_from, trailing_months
 from foundation.replica import replica_reads
+from foundation.xlsx import attachment
 from responsibility_areas.models import Area, Role
 from responsibility_areas.scoping import scope_paths
 from responsibility_areas.selectors import SESSION_KEY, breadcrumbs, current_area, user_roles
@@ -182,8 +184,8 @@ def area_export(request, pk):
         dashboard_workbook(board),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    name = f"dashboard-{area.division_code or area.pk}-{period.param}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    name = f"{_('Dashboard')}（{area.name}）{period.param.replace('-', '')}.xlsx"
+    response["Content-Disposition"] = attachment(name)
     _record_export(request.user, area, period)
     return response
 

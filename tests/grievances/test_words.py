@@ -107,3 +107,15 @@ def test_a_report_taken_in_names_who_took_it_and_is_a_difficulty_by_default(ledg
     filed = MatterEvent.objects.get(matter=matter, action="filed")
     assert filed.actor == owner.user and filed.actor_name == owner.user.username
     assert matter.kind == "difficulty" and matter.topic == "路灯"
+
+
+def test_exports_have_chinese_file_names(county_leader, areas):
+    """Before: ledger-20261207.xlsx and dashboard-530802-month.xlsx beside Chinese names."""
+    from urllib.parse import quote
+
+    client = Client()
+    client.force_login(county_leader)
+    ledger = client.get("/ledger/export.xlsx")
+    assert ledger.status_code == 200 and quote("民情台账") in ledger["Content-Disposition"]
+    board = client.get(f"/dashboard/{areas['ca'].pk}/export.xlsx")
+    assert board.status_code == 200 and quote("工作看板") in board["Content-Disposition"]
