@@ -119,3 +119,24 @@ def test_exports_have_chinese_file_names(county_leader, areas):
     assert ledger.status_code == 200 and quote("民情台账") in ledger["Content-Disposition"]
     board = client.get(f"/dashboard/{areas['ca'].pk}/export.xlsx")
     assert board.status_code == 200 and quote("工作看板") in board["Content-Disposition"]
+
+
+def test_the_ledger_list_marks_deadlines_red_and_amber(ledger, make_matter, county_leader):
+    """Before: only 待办 had the red and amber marks."""
+    from datetime import timedelta
+
+    late = make_matter(received_on=date(2026, 2, 1))
+    Matter.objects.filter(pk=late.pk).update(deadline=date(2026, 3, 6))
+    soon = make_matter(received_on=date(2026, 3, 2))
+    Matter.objects.filter(pk=soon.pk).update(deadline=date(2026, 3, 10))
+    calm = make_matter(received_on=date(2026, 3, 2))
+    Matter.objects.filter(pk=calm.pk).update(deadline=date(2026, 3, 9) + timedelta(days=30))
+    client = Client()
+    client.force_login(county_leader)
+    html = client.get("/ledger/").content.decode()
+    rows = {
+        m.number: re.search(rf"{m.number}.*?</tr>", html, re.S).group(0) for m in (late, soon, calm)
+    }
+    assert 'class="mark overdue"' in rows[late.number]
+    assert 'class="mark due-soon"' in rows[soon.number]
+    assert "mark" not in rows[calm.number]
