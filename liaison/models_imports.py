@@ -21,6 +21,7 @@ class ImportStatus(models.TextChoices):
     IMPORTING = "importing", _("Importing")
     DONE = "done", _("Imported")
     FAILED = "failed", _("Failed")
+    DISCARDED = "discarded", _("Discarded")
 
 
 class ImportJobQuerySet(ScopedQuerySet):

@@ -53,6 +53,7 @@ imports = [
     path("<int:pk>/progress/", import_pages.import_progress, name="import_progress"),
     path("<int:pk>/preview/", import_pages.import_preview, name="import_preview"),
     path("<int:pk>/confirm/", import_pages.import_confirm, name="import_confirm"),
+    path("<int:pk>/discard/", import_pages.import_discard, name="import_discard"),
     path("<int:pk>/errors.xlsx", import_pages.import_error_report, name="import_error_report"),
 ]
 

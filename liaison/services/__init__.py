@@ -19,6 +19,7 @@ from .households import (
 from .import_jobs import (
     claim_import_job,
     create_import_job,
+    discard_import_job,
     fail_import_job,
     fail_stalled_imports,
     import_through_resource,
@@ -47,6 +48,7 @@ READS = (
 __all__ = [
     "HOUSEHOLD_LEVELS",
     "LiaisonError",
+    "discard_import_job",
     "add_commitment",
     "assign_responsibility",
     "bulk_pair",

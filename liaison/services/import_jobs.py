@@ -321,3 +321,28 @@ def import_through_resource(*, actor, resource, dataset, dry_run: bool = False, 
             data={"resource": type(resource).__name__, **totals},
         )
     return result
+
+
+DISCARDABLE = (ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.FAILED)
+
+
+@audit.service
+def discard_import_job(*, actor, job: ImportJob) -> ImportJob:
+    """Give up a file not imported (checked with errors, failed, or simply unwanted): it
+    leaves 待办 and the list of what waits, and its attempt is over — a task of it that
+    comes late does nothing. Nothing it would have written was written."""
+    if not ImportJob.objects.visible_to(actor).filter(pk=job.pk).exists():
+        raise LiaisonError("out_of_scope", _("This import is outside your responsibility."))
+    won = ImportJob.objects.filter(pk=job.pk, status__in=DISCARDABLE).update(
+        status=ImportStatus.DISCARDED,
+        attempt=F("attempt") + 1,
+        finished_at=timezone.now(),
+        outcome=_("Discarded: nothing from this file was written."),
+    )
+    if not won:
+        raise LiaisonError(
+            "not_discardable", _("Only a file not imported (nor being imported) can be discarded.")
+        )
+    job.refresh_from_db()
+    audit.record(actor=actor, action="import.discarded", obj=job, data={"file_name": job.file_name})
+    return job

@@ -201,6 +201,7 @@ def import_detail(request, pk):
             and _may_download_report(request.user, job),
             "keep_days": settings.LIAISON_IMPORT_KEEP_DAYS,
             "can_rerun": job.status == ImportStatus.FAILED and not job.file_deleted_at,
+            "can_discard": job.status in services.import_jobs.DISCARDABLE,
         },
     )
 
@@ -315,6 +316,20 @@ def import_confirm(request, pk):
         )
         return _answer(request, job, False)
     return _answer(request, job, _run(request, job, confirm=True, valid_rows_only=valid_rows_only))
+
+
+@require_POST
+@login_required
+def import_discard(request, pk):
+    """Give up a file not imported: it leaves 待办; nothing from it was written."""
+    job = get_job_for(request.user, pk)
+    try:
+        services.discard_import_job(actor=request.user, job=job)
+    except services.LiaisonError as exc:
+        messages.error(request, exc.message)
+        return redirect("import_detail", pk=job.pk)
+    messages.success(request, _("The import of %(file)s was discarded.") % {"file": job.file_name})
+    return redirect("import_list")
 
 
 def _may_download_report(user, job) -> bool:
