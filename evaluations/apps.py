@@ -14,3 +14,11 @@ class EvaluationsConfig(AppConfig):
         from .public import survey_section
 
         seams.public_card_section(survey_section)
+
+        from .selectors import answers_count_of_household
+
+        seams.household_page_section(
+            lambda viewer, household: {
+                "survey_answers": answers_count_of_household(viewer, household)
+            }
+        )

@@ -373,3 +373,13 @@ def cases_for(viewer):
     for path in paths:
         allowed |= Q(area_path__startswith=path)
     return cases.filter(allowed)
+
+
+def answers_count_of_household(viewer, household) -> int:
+    """How many survey answers a household gave (only how many — never what, never whom
+    about), where ``viewer`` sees the household."""
+    from foundation import scoping
+
+    if not scoping.sees(viewer, household.area_path):
+        return 0
+    return Response.objects.filter(household=household).count()

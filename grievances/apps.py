@@ -12,11 +12,16 @@ class GrievancesConfig(AppConfig):
         from liaison import seams
 
         from .public_reports import report_section
-        from .selectors import open_matters_of_cadre
+        from .selectors import matters_of_household, open_matters_of_cadre
         from .services import ledger_visit_matters
 
         seams.on_visit_matters(ledger_visit_matters)
         seams.public_card_section(report_section)
+        seams.household_page_section(
+            lambda viewer, household: {
+                "household_matters": matters_of_household(viewer, household)[:50]
+            }
+        )
         seams.cadre_page_section(
             lambda viewer, cadre: {"matters": open_matters_of_cadre(viewer, cadre)[:50]}
         )

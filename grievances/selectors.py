@@ -104,6 +104,16 @@ def notices_to_answer(viewer, cadre):
     return notices.unanswered().select_related("matter").order_by("respond_by", "id")
 
 
+def matters_of_household(viewer, household):
+    """The ledger's matters a household raised, newest first, as far as ``viewer`` sees."""
+    return (
+        Matter.objects.visible_to(viewer)
+        .filter(applicant=household)
+        .select_related("owner", "handler")
+        .order_by("-received_on", "-id")
+    )
+
+
 def notices_awaiting_answer(viewer):
     """Supervision notices ``viewer`` issued that are not answered yet (soonest first)."""
     return (

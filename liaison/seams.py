@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 _visit_matter_handlers: list[Callable] = []
 _cadre_page_sections: list[Callable] = []
+_household_page_sections: list[Callable] = []
 _public_card_sections: list[Callable] = []
 
 
@@ -48,6 +49,21 @@ def cadre_page_context(viewer, cadre) -> dict:
     context: dict = {}
     for section in _cadre_page_sections:
         context.update(section(viewer, cadre))
+    return context
+
+
+def household_page_section(section: Callable) -> Callable:
+    """Register ``section(viewer, household) -> dict``: context the household's page (its
+    民情档案) shows — its matters in the ledger, how often it answered a survey."""
+    if section not in _household_page_sections:
+        _household_page_sections.append(section)
+    return section
+
+
+def household_page_context(viewer, household) -> dict:
+    context: dict = {}
+    for section in _household_page_sections:
+        context.update(section(viewer, household))
     return context
 
 

@@ -12,7 +12,7 @@ from foundation.filters import without_empty
 from foundation.idempotency import key_from, once
 from foundation.versioning import StaleEdit
 from foundation.xlsx import export_list
-from liaison import services
+from liaison import seams, services
 from liaison.filters import HouseholdFilter
 from liaison.forms.households import HouseholdForm, PairForm
 from liaison.models import Cadre, Household, HouseholdCategory, Pairing
@@ -255,6 +255,7 @@ def _detail_context(request, household, revealed=None):
         "pair_form": PairForm(cadres=cadres),
         "can_reveal": request.user.has_perm("liaison.view_full_pii"),
         "revealed": revealed,
+        **seams.household_page_context(request.user, household),  # its 民情档案
     }
 
 

@@ -140,3 +140,15 @@ def test_the_ledger_list_marks_deadlines_red_and_amber(ledger, make_matter, coun
     assert 'class="mark overdue"' in rows[late.number]
     assert 'class="mark due-soon"' in rows[soon.number]
     assert "mark" not in rows[calm.number]
+
+
+def test_a_households_page_is_its_file(ledger, make_matter, county_leader):
+    """Issue 23 §6: its matters in the ledger, how often it answered (never what), and its
+    village's contact cards — before, neither its matters nor its card."""
+    matter = make_matter(received_on=date(2026, 3, 2))
+    client = Client()
+    client.force_login(county_leader)
+    response = client.get(ledger.household.get_absolute_url())
+    html = response.content.decode()
+    assert matter.number in html and 'data-testid="household-card"' in html
+    assert client.get(f"/cards/village/{ledger.household.area_id}/").status_code == 200

@@ -46,8 +46,9 @@ def test_the_compiled_catalogue_matches_the_source():
     mo = PO.with_suffix(".mo")
     compiled = polib.mofile(str(mo))
     source = polib.pofile(str(PO))
-    assert {e.msgid: e.msgstr for e in source if e.msgstr} == {
-        e.msgid: e.msgstr for e in compiled if e.msgstr and e.msgid
+    # Keyed by context too: "Rank" of a cadre (职级) is not the "Rank" of a result (名次).
+    assert {(e.msgctxt, e.msgid): e.msgstr for e in source if e.msgstr} == {
+        (e.msgctxt, e.msgid): e.msgstr for e in compiled if e.msgstr and e.msgid
     }
 
 
