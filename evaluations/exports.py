@@ -6,12 +6,19 @@ import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from foundation.masking import safe_cell
 
 
-def _percent(x: float) -> str:
-    return f"{100 * x:.1f}%"
+def _percent(sheet, x: float | None):
+    """A rate as a number Excel shows as a percentage (92.8%), so it sums and sorts — not
+    the text "92.8%" (issue 23 §8)."""
+    if x is None:
+        return ""
+    cell = WriteOnlyCell(sheet, value=round(x, 4))
+    cell.number_format = "0.0%"
+    return cell
 
 
 def results_workbook(campaign, validity, results, bodies, cases, ranked=(), formula="") -> bytes:
@@ -27,7 +34,7 @@ def results_workbook(campaign, validity, results, bodies, cases, ranked=(), form
             _("Grassroots"),
             validity.grassroots,
             _("Valid") if validity.valid else _("not valid"),
-            safe_cell(" ".join(validity.problems)),
+            safe_cell(" ".join(validity.problems) or _("Meets every rule of the evaluation.")),
         ]
     )
     headers = [
@@ -49,8 +56,8 @@ def results_workbook(campaign, validity, results, bodies, cases, ranked=(), form
                 r.satisfied,
                 r.fairly,
                 r.dissatisfied,
-                _percent(r.satisfaction),
-                _percent(r.dissatisfaction),
+                _percent(sheet, r.satisfaction),
+                _percent(sheet, r.dissatisfaction),
                 _("yes") if r.over_threshold else "",
             ]
         )
@@ -64,8 +71,8 @@ def results_workbook(campaign, validity, results, bodies, cases, ranked=(), form
                 r.satisfied,
                 r.fairly,
                 r.dissatisfied,
-                _percent(r.satisfaction),
-                _percent(r.dissatisfaction),
+                _percent(bodies_sheet, r.satisfaction),
+                _percent(bodies_sheet, r.dissatisfaction),
                 _("yes") if r.over_threshold else "",
             ]
         )

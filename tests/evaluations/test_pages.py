@@ -148,6 +148,11 @@ def test_the_notice_and_the_export_publish_rates_and_no_household(
     assert '\'=HYPERLINK("x")' in cells and not any("王户" in str(c) for c in cells)
     assert AuditEvent.objects.filter(action="evaluation.results_exported").count() == 1
     assert "一测一考：得分与排名" in book.sheetnames
+    # Rates are numbers shown as percentages (they sum and sort), not the text "50.0%";
+    # the validity cell says so when the campaign meets every rule (issue 23 §8).
+    rates = [c for row in book.worksheets[0].iter_rows() for c in row if c.number_format == "0.0%"]
+    assert rates and all(isinstance(c.value, float) for c in rates)
+    assert not any(isinstance(c, str) and c.endswith("%") for c in cells)
 
 
 def test_a_leader_confirms_the_commendation_list_once_and_it_is_audited(
