@@ -7,6 +7,7 @@ response carries a full 11-digit number (contact cards print them; the API does 
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -74,6 +75,9 @@ class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type=type(data).__name__)
         if isinstance(pk, bool) or not isinstance(pk, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
+        low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+        if (low is not None and pk < low) or (high is not None and pk > high):
+            self.fail("does_not_exist", pk_value=data)  # no row has it (the ORM says so too)
         rows = _row_by_key(model)(pk=pk)
         if not rows or not self.may_use(rows[0]):
             self.fail("does_not_exist", pk_value=data)
