@@ -7,9 +7,18 @@ each one fails with that command, so a green run always includes them.
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+
+from liaison.models import Duty, PairingKind, Rank
+from liaison.services import assign_responsibility, pair_household
+from responsibility_areas.models import Role
+from responsibility_areas.services import grant_membership
+from tests.conftest import PASSWORD
+from tests.liaison.factories import make_cadre, make_household
 
 # Sync Playwright runs an event loop in this thread; Django must still allow ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -65,3 +74,36 @@ def log_in(page, live_server, username, password):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+
+
+@pytest.fixture
+def village_cadre(areas):
+    """刘强, a village cadre with a login, responsible for 甲村 and paired with 王大明."""
+    user = get_user_model().objects.create_user(
+        "liu", password=PASSWORD, last_name="刘", first_name="强"
+    )
+    grant_membership(
+        actor=None,
+        actor_name="test",
+        user=user,
+        area=areas["va"],
+        role=Role.CADRE,
+        start_date=date(2020, 1, 1),
+    )
+    cadre = make_cadre(areas["va"], name="刘强", rank=Rank.VILLAGE, user=user)
+    assign_responsibility(
+        actor=None,
+        area=areas["va"],
+        cadre=cadre,
+        duty=Duty.RESPONSIBLE,
+        start_date=date(2020, 1, 1),
+    )
+    household = make_household(areas["ga"], name="王大明")
+    pair_household(
+        actor=None,
+        cadre=cadre,
+        household=household,
+        kind=PairingKind.TERRITORIAL,
+        start_date=date(2024, 1, 1),
+    )
+    return cadre, household

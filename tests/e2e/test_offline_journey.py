@@ -11,48 +11,27 @@ three in the database, each once, the first with its matter in the ledger.
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from grievances.models import Matter
-from liaison.models import Duty, PairingKind, Rank, Visit, VisitMatter
-from liaison.services import assign_responsibility, pair_household
-from responsibility_areas.models import Role
-from responsibility_areas.services import grant_membership
+from liaison.models import PairingKind, Visit, VisitMatter
+from liaison.services import pair_household
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in
-from tests.liaison.factories import make_cadre, make_household
+from tests.liaison.factories import make_household
 
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def cadre_with_households(areas):
-    user = get_user_model().objects.create_user(
-        "liu", password=PASSWORD, last_name="刘", first_name="强"
-    )
-    grant_membership(
-        actor=None,
-        actor_name="test",
-        user=user,
-        area=areas["va"],
-        role=Role.CADRE,
-        start_date=date(2020, 1, 1),
-    )
-    cadre = make_cadre(areas["va"], name="刘强", rank=Rank.VILLAGE, user=user)
-    assign_responsibility(
-        actor=None,
-        area=areas["va"],
-        cadre=cadre,
-        duty=Duty.RESPONSIBLE,
-        start_date=date(2020, 1, 1),
-    )
-    for name in ("王大明", "李小红", "张三丰", "赵四海"):
-        household = make_household(areas["ga"], name=name)
+def cadre_with_households(village_cadre, areas):
+    """The village cadre (王大明 paired) with three more paired households."""
+    cadre, _household = village_cadre
+    for name in ("李小红", "张三丰", "赵四海"):
         pair_household(
             actor=None,
             cadre=cadre,
-            household=household,
+            household=make_household(areas["ga"], name=name),
             kind=PairingKind.TERRITORIAL,
             start_date=date(2024, 1, 1),
         )

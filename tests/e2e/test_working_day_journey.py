@@ -10,10 +10,8 @@
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -21,47 +19,13 @@ from playwright.sync_api import expect
 from grievances.models import Matter, MatterSource, PublicReport
 from grievances.services import file_matter
 from liaison.cards import household_token
-from liaison.models import Duty, MatterKind, PairingKind, Rank, Visit
-from liaison.services import assign_responsibility, pair_household, record_visit
-from responsibility_areas.models import Role
-from responsibility_areas.services import grant_membership
+from liaison.models import MatterKind, Visit
+from liaison.services import record_visit
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in
 from tests.liaison.factories import make_cadre, make_household
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def village_cadre(areas):
-    user = get_user_model().objects.create_user(
-        "liu", password=PASSWORD, last_name="刘", first_name="强"
-    )
-    grant_membership(
-        actor=None,
-        actor_name="test",
-        user=user,
-        area=areas["va"],
-        role=Role.CADRE,
-        start_date=date(2020, 1, 1),
-    )
-    cadre = make_cadre(areas["va"], name="刘强", rank=Rank.VILLAGE, user=user)
-    assign_responsibility(
-        actor=None,
-        area=areas["va"],
-        cadre=cadre,
-        duty=Duty.RESPONSIBLE,
-        start_date=date(2020, 1, 1),
-    )
-    household = make_household(areas["ga"], name="王大明")
-    pair_household(
-        actor=None,
-        cadre=cadre,
-        household=household,
-        kind=PairingKind.TERRITORIAL,
-        start_date=date(2024, 1, 1),
-    )
-    return cadre, household
 
 
 def _fits_the_phone(page):
