@@ -46,3 +46,29 @@ window.addEventListener("pageshow", function () {
     form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
   });
 });
+// Phones (below 600 px) read every list as cards: each cell is labelled with its column's
+// heading (CSS shows the label before the value). Tables marked .keep-table stay tables.
+function labelGridCells(root) {
+  (root || document).querySelectorAll("table.grid:not(.keep-table)").forEach(function (table) {
+    var headRow = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    if (!headRow) return;
+    var labels = [];
+    Array.prototype.forEach.call(headRow.cells, function (th) {
+      for (var i = 0; i < (th.colSpan || 1); i++) labels.push(th.textContent.trim());
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (!cell.hasAttribute("data-label") && (cell.colSpan || 1) === 1) {
+            cell.setAttribute("data-label", labels[column] || "");
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+    table.classList.add("cards-ready");
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { labelGridCells(); });
+document.addEventListener("htmx:afterSettle", function (event) { labelGridCells(event.target); });
